@@ -1,0 +1,134 @@
+"""The ``trygghet`` command line: demo data, ingest, runs, mail and the timer's cycle.
+
+Every command turns bad input into one line on stderr and exit code 2 (never a traceback); a run whose
+reports partly failed exits 1. The commands are thin: each calls one library function.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from trygghet.errors import TrygghetError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="trygghet",
+    help="Trygghet: the workbook of the Luleå crime-prevention collaboration (demo, ingest, run, mail, cycle).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_out = Console(highlight=False, soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point of the console script: runs the app and maps user errors to exit code 2."""
+    try:
+        app()
+    except TrygghetError as exc:
+        _fail(str(exc))
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except KeyboardInterrupt:
+        _err.print("trygghet: interrupted")
+        sys.exit(130)
+
+
+@app.command()
+def demo(
+    raw_dir: Annotated[Path, typer.Argument(help="folder to write the synthetic raw extracts to")] = Path("data/raw"),
+    seed: Annotated[int, typer.Option(help="random seed; the same seed writes the same files")] = 2580,
+) -> None:
+    """Write a complete synthetic raw data set for Luleå in the contract formats."""
+    from trygghet.demo import write_demo
+
+    written = write_demo(raw_dir, seed=seed)
+    _out.print(f"demo data (synthetic, seed {seed}): {len(written)} files in {raw_dir}")
+
+
+@app.command()
+def ingest(
+    raw_dir: Annotated[Path, typer.Argument(help="folder with the raw extracts (data/raw)")] = Path("data/raw"),
+    out: Annotated[Path, typer.Option("--out", help="store folder to write")] = Path("data/store"),
+) -> None:
+    """Validate the raw extracts and write the typed store (exit 2 when a file cannot be read)."""
+    from trygghet.ingest import ingest as run_ingest
+    from trygghet.ingest import print_summary
+
+    report = run_ingest(raw_dir, out)
+    print_summary(report, _out)
+
+
+@app.command()
+def run(
+    year: Annotated[Optional[int], typer.Option(help="report year (default: the latest year in the store)")] = None,
+    store: Annotated[Path, typer.Option(help="the ingested store")] = Path("data/store"),
+    out: Annotated[Path, typer.Option(help="folder the reports are published to")] = Path("reports"),
+    only: Annotated[Optional[list[str]], typer.Option(help="run only these jobs of the run plan (repeatable)")] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
+    plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
+) -> None:
+    """Run the notebooks of the run plan with papermill and publish them as HTML."""
+    from trygghet.pipeline import run_reports
+
+    result = run_reports(year=year, store=store, out=out, only=only, jobs=jobs, plan=plan, console=_out)
+    _out.print(str(result.index_path))
+    if result.failed:
+        _err.print("failed reports: " + ", ".join(result.failed))
+        raise typer.Exit(1)
+
+
+@app.command()
+def mail(
+    year: Annotated[Optional[int], typer.Option(help="report year (default: the latest published)")] = None,
+    out: Annotated[Path, typer.Option(help="folder the reports were published to")] = Path("reports"),
+    config: Annotated[Optional[Path], typer.Option(help="mail settings (default config/mail.yaml)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="write the .eml to the outbox only; send nothing")] = False,
+) -> None:
+    """Email the year's reports to the steering group (secrets from the environment)."""
+    from trygghet.mail import send_reports
+
+    result = send_reports(year=year, reports=out, config=config, dry_run=dry_run, console=_out)
+    _out.print(result.summary)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cycle(
+    raw: Annotated[Path, typer.Option(help="raw extracts")] = Path("data/raw"),
+    store: Annotated[Path, typer.Option(help="store folder")] = Path("data/store"),
+    out: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    year: Annotated[Optional[int], typer.Option(help="report year (default: latest)")] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
+    log: Annotated[Optional[Path], typer.Option(help="log file (default reports/cycle.log)")] = None,
+    no_mail: Annotated[bool, typer.Option("--no-mail", help="skip the email")] = False,
+) -> None:
+    """The timer's job: ingest, run, publish and mail. Exit 0 ok, 1 reports failed, 2 bad input, 3 mail failed."""
+    from trygghet.pipeline import cycle as run_cycle
+
+    code = run_cycle(raw=raw, store=store, out=out, year=year, jobs=jobs, log=log, mail=not no_mail, console=_out)
+    raise typer.Exit(code)
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option(help="where to write the indicator page")] = Path("docs/indicators.md"),
+) -> None:
+    """Write the page that lists every indicator definition (also the reports' appendix)."""
+    from trygghet.indicators import write_definitions_page
+
+    path = write_definitions_page(out)
+    _out.print(str(path))
+
+
+def _fail(message: str) -> None:
+    _err.print(f"trygghet: error: {message}", markup=False)
+    sys.exit(2)
