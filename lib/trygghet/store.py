@@ -44,6 +44,7 @@ TABLES = {
     "youth_survey": "youth_survey.parquet",
     "municipal_incidents": "municipal_incidents.parquet",
     "young_suspects": "young_suspects.parquet",
+    "events": "events.parquet",
 }
 GEO_TABLES = frozenset({"areas", "municipality"})
 #: columns that stay on the analyst's machine: never in a published table, map or email
