@@ -34,7 +34,7 @@ RURAL = ("Råneå", "Norrbyarna", "Sörbyarna")
 # name, area, kinds, offset east and north of the area's centre (metres), scatter (metres)
 _PLACES = [
     ("Storgatan/Skomakargatan", "Centrum", "nightlife", -150, 40, 25),
-    ("Kungsgatan vid krogarna", "Centrum", "nightlife", 160, -90, 25),
+    ("Kungsgatan vid krogarna", "Centrum", "nightlife", 230, -130, 25),
     ("Smedjegatan, busstorget", "Centrum", "transit drugs", 10, 210, 30),
     ("Galleria Shopping, Storgatan", "Centrum", "shopping", 300, 140, 25),
     ("Södra hamnen", "Centrum", "harbour park", -330, -300, 45),
