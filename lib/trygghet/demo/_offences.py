@@ -264,14 +264,14 @@ def _pick_codes(rng, t: OffenceType, n: int, known: dict):
 
 def _day_weights(year: int, months: str, weekdays: str) -> tuple[np.ndarray, np.ndarray]:
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
-    w = np.array(_MONTHS[months])[days.month - 1] * np.array(_WEEKDAYS[weekdays])[days.weekday]
+    w = np.array(_MONTHS[months])[days.month - 1] * np.array(_WEEKDAYS[weekdays])[days.day_of_week]
     return days.to_numpy(), w / w.sum()
 
 
 def _times(rng, t: OffenceType, year: int, n: int):
     if t.hours == "weekend_night":
         days, p = _day_weights(year, t.months, "flat")
-        wd = pd.DatetimeIndex(days).weekday
+        wd = pd.DatetimeIndex(days).day_of_week
         p = np.where((wd == 4) | (wd == 5), p, 0.0)
         p = p / p.sum()
         day = days[rng.choice(len(days), size=n, p=p)]
@@ -382,7 +382,10 @@ def _plats_text(rng, frame: pd.DataFrame, geo: Geography) -> np.ndarray:
         else:
             streets = _STREETS[area]
             street = streets[street_pick[i] % len(streets)]
-            out[i] = f"{street}, {area}" if area in RURAL else f"{street} {numbers[i]}, Luleå"
+            if area in RURAL:
+                out[i] = f"{street}, {area}"
+            else:
+                out[i] = f"{street} {numbers[i]}, {'Luleå' if area == 'Centrum' else area}"
     return out
 
 

@@ -23,20 +23,21 @@ _PARTICIPATION = {"åk9": 0.88, "gy2": 0.80}
 _LOW_GY2 = {"Råneå": 0.5, "Norrbyarna": 0.5}  # long travel to town: fewer answer in upper secondary
 _GYMNASIER = (("Luleå gymnasieskola", 0.72), ("Bryggans gymnasium", 0.28))
 #: area risk beyond what the offence rates say (latent units)
-_AREA_RISK = {"Hertsön": 0.45, "Porsön": 0.25, "Björkskatan": 0.3, "Centrum": 0.15, "Råneå": 0.1,
-              "Sunderbyn": -0.25, "Bergnäset": -0.15, "Gammelstad": -0.1, "Norrbyarna": -0.1, "Sörbyarna": -0.1}
+_AREA_RISK = {"Hertsön": 0.75, "Porsön": 0.45, "Björkskatan": 0.5, "Centrum": 0.2, "Råneå": 0.1,
+              "Sunderbyn": -0.4, "Bergnäset": -0.35, "Gammelstad": -0.3, "Norrbyarna": -0.1, "Sörbyarna": -0.15,
+              "Örnäset": -0.1, "Notviken": -0.1}
 # question: (base share åk9, base share gy2, area risk effect, yearly trend in logits, effect of being a boy)
 _YES_NO = {
     "q_alkohol": (0.38, 0.68, 0.25, -0.06, 0.0),
     "q_intensivkonsumtion": (0.10, 0.28, 0.35, -0.05, 0.15),
-    "q_narkotika": (0.05, 0.13, 0.45, 0.02, 0.3),
+    "q_narkotika": (0.05, 0.13, 0.6, 0.02, 0.3),
     "q_tobak": (0.17, 0.30, 0.35, 0.03, 0.1),
     "q_skolk": (0.22, 0.30, 0.35, 0.03, 0.0),
     "q_mobbad": (0.09, 0.05, 0.2, 0.0, -0.1),
     "q_utsatt_vald": (0.16, 0.12, 0.45, 0.01, 0.35),
-    "q_brott_skadegorelse": (0.10, 0.06, 0.45, -0.02, 0.6),
-    "q_brott_stold": (0.12, 0.09, 0.4, -0.02, 0.3),
-    "q_brott_vald": (0.06, 0.04, 0.5, 0.0, 0.8),
+    "q_brott_skadegorelse": (0.10, 0.06, 0.65, -0.02, 0.6),
+    "q_brott_stold": (0.12, 0.09, 0.55, -0.02, 0.3),
+    "q_brott_vald": (0.06, 0.04, 0.65, 0.0, 0.8),
     "q_vuxen": (0.88, 0.86, -0.35, 0.0, -0.2),
     "q_fritid": (0.62, 0.45, -0.4, -0.02, 0.1),
 }
@@ -56,7 +57,7 @@ def generate_youth(rng: np.random.Generator, year: int, pop: pd.DataFrame, zs: p
     pupils = _pupils(rng, year, pop, geo, scale)
     n = len(pupils)
     area = pupils["område"].to_numpy()
-    risk = np.array([_AREA_RISK.get(a, 0.0) for a in area]) + 0.3 * zs.loc[area, "alla"].to_numpy()
+    risk = np.array([_AREA_RISK.get(a, 0.0) for a in area]) + 0.2 * zs.loc[area, "alla"].to_numpy()
     gy2 = (pupils["årskurs"] == "gy2").to_numpy()
     boy = (pupils["kön"] == "man").to_numpy()
     person = rng.normal(0.0, 0.8, n)
