@@ -754,6 +754,8 @@ def _study_mask(spec: _Spec, study_area) -> np.ndarray | None:
 
 
 def _cell_geometries(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    if spec.shape == "square" and len(rows) == spec.nx * spec.ny:  # the whole lattice, row-major
+        return _lattice_squares(spec)
     cx, cy = _centres(spec, rows, cols)
     if spec.shape == "square":
         h = spec.cell_size / 2.0
@@ -772,6 +774,21 @@ def _cell_geometries(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     geom_offsets = np.arange(len(cx) + 1)
     return shapely.from_ragged_array(
         shapely.GeometryType.POLYGON, coords.reshape(-1, 2), (ring_offsets, geom_offsets)
+    )
+
+
+def _lattice_squares(spec: _Spec) -> np.ndarray:
+    """Square cells of the whole lattice in row-major order, built from the row and column edges."""
+    s = spec.cell_size
+    xs = spec.x0 + np.arange(spec.nx + 1) * s
+    ys = spec.y0 + np.arange(spec.ny + 1) * s
+    coords = np.empty((spec.ny, spec.nx, 5, 2))
+    for v, (dc, dr) in enumerate([(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]):
+        coords[:, :, v, 0] = xs[None, dc : dc + spec.nx]
+        coords[:, :, v, 1] = ys[dr : dr + spec.ny, None]
+    n = spec.nx * spec.ny
+    return shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, coords.reshape(-1, 2), (np.arange(0, 5 * n + 1, 5), np.arange(n + 1))
     )
 
 
@@ -900,7 +917,7 @@ def _assemble(spec, counts, kde, z, mask, correction, alpha, areas) -> gpd.GeoDa
     geometry = _cell_geometries(spec, rows, cols)
     frame = pd.DataFrame(
         {
-            "cell_id": _cell_ids(spec, rows, cols).to_numpy(),
+            "cell_id": _cell_ids(spec, rows, cols).array,
             "row": rows.astype(np.int32),
             "col": cols.astype(np.int32),
             "area": pd.Series(pd.NA, index=range(len(rows)), dtype="string").array,
@@ -912,9 +929,11 @@ def _assemble(spec, counts, kde, z, mask, correction, alpha, areas) -> gpd.GeoDa
             "gi_bin": _gi_bins(zf, p_adj),
             "hotspot": significant & (np.nan_to_num(zf) > 0),
             "coldspot": significant & (np.nan_to_num(zf) < 0),
-        }
+            "geometry": geometry,
+        },
+        copy=False,
     )
-    result = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS_SWEREF))
+    result = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS_SWEREF, copy=False)
     if areas is not None and len(areas):
         result["area"] = _area_of_centres(spec, rows, cols, areas)
     return result
