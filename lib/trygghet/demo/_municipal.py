@@ -10,15 +10,17 @@ from trygghet.demo._population import YEARS
 
 __all__ = ["generate_incidents", "generate_young_suspects"]
 
-#: where incidents gather, with a relative weight and a yearly trend (a problem growing at Hertsöskolan,
-#: one shrinking at Björkskataskolan after cameras came up in 2021)
+#: where incidents gather, with a relative weight and a yearly trend (a problem growing at Hertsöskolan
+#: after 2022, one shrinking at Björkskataskolan after cameras came up in 2021)
 _PROPERTIES = {
-    "Hertsöskolan": (3.0, 1.12), "Fritidsgården Hertsön": (2.5, 1.05), "Björkskataskolan": (2.2, 0.85),
+    "Hertsöskolan": (3.0, 1.12), "Fritidsgården Hertsön": (2.5, 1.05), "Björkskataskolan": (2.2, 0.8),
     "Fritidsgården Björkskatan": (1.8, 1.0), "Porsöskolan": (1.5, 1.0), "Centrumskolan": (1.2, 1.0),
     "Stadsparken": (1.5, 1.0), "Kulturens hus": (1.0, 1.0), "Notviksskolan": (1.0, 1.0), "Örnässkolan": (0.8, 1.0),
     "Tunaskolan": (0.8, 1.0), "Arcushallen": (0.8, 1.0), "Bergnässkolan": (0.6, 1.0), "Sunderby skola": (0.5, 1.0),
     "Råneå skola": (0.5, 1.0), "Persöskolan": (0.3, 1.0), "Ersnässkolan": (0.3, 1.0),
 }
+#: the year a property's trend starts (Björkskataskolan: cameras from 2021, measure S08)
+_TREND_FROM = {"Hertsöskolan": 2022, "Björkskataskolan": 2021}
 # type: share, median cost (kr), spread of log cost, share without cost, hours profile
 _TYPES = {
     "skadegörelse": (0.34, 9000, 0.9, 0.05, "night"),
@@ -51,7 +53,7 @@ def generate_incidents(rng: np.random.Generator, geo: Geography) -> pd.DataFrame
     tshare = np.array([v[0] for v in _TYPES.values()])
     frames = []
     for year in YEARS:
-        w = np.array([wt * tr ** (year - 2019) for _, wt, tr in props])
+        w = np.array([wt * tr ** max(year - _TREND_FROM.get(pl.name, 2019), 0) for pl, wt, tr in props])
         n = int(rng.poisson(PER_YEAR * w.sum() / sum(wt for _, wt, _ in props)))
         where = rng.choice(len(props), size=n, p=w / w.sum())
         kind = rng.choice(len(types), size=n, p=tshare / tshare.sum())

@@ -19,7 +19,7 @@ from trygghet.demo._geo import Geography
 __all__ = ["YOUTH_YEARS", "generate_youth"]
 
 YOUTH_YEARS = (2019, 2021, 2023, 2025)
-_PARTICIPATION = {"åk9": 0.88, "gy2": 0.80}
+_PARTICIPATION = {"åk9": 0.93, "gy2": 0.88}
 _LOW_GY2 = {"Råneå": 0.5, "Norrbyarna": 0.5}  # long travel to town: fewer answer in upper secondary
 _GYMNASIER = (("Luleå gymnasieskola", 0.72), ("Bryggans gymnasium", 0.28))
 #: area risk beyond what the offence rates say (latent units)
