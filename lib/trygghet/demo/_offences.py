@@ -8,15 +8,14 @@ calibrated to a rate per 100 000 inhabitants and shared out over the violent typ
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from trygghet.demo._geo import RURAL, Geography
-from trygghet.demo._population import TOTALS, YEARS
+from trygghet.demo._population import TOTALS, YEARS, largest_remainder
 
 __all__ = ["VIOLENT_RATE", "generate_offences", "festival_dates"]
 
@@ -81,7 +80,6 @@ class OffenceType:
     window: str = "point"  # point, short, overnight, burglary, vandal, fraud
     time_known: float = 0.95
     report_delay: str = "fast"  # fast, slow
-    plats: dict = field(default_factory=dict)
 
 
 def _t(*args, **kwargs) -> OffenceType:
@@ -219,8 +217,6 @@ def _yearly_counts(rng: np.random.Generator, year: int, scale: float) -> dict[st
     budget = max(n_violent - festival_violent, 0)
     violent = [t for t in _TYPES if t.violent_share > 0]
     shares = np.array([t.violent_share for t in violent])
-    from trygghet.demo._population import largest_remainder
-
     split = largest_remainder(shares / shares.sum() * budget, budget) if budget else np.zeros(len(violent), int)
     counts = {t.key: int(n) for t, n in zip(violent, split)}
     for t in _TYPES:

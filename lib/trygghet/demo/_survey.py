@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.special import expit, logit
+from scipy.special import expit
 
 from trygghet.config import resource_path
 from trygghet.demo._population import largest_remainder
