@@ -1,0 +1,301 @@
+"""trygghet run: validation before kernels, parallel papermill runs, published HTML, failure, kill, lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_pipeline_support import AREAS, FIXTURES, ROOT, cli, make_store, write_plan
+from trygghet.errors import ParameterError
+from trygghet.pipeline import RunLockedError, load_plan, notebook_to_html, run_lock, validate_jobs
+
+PLAN = [
+    {"name": "rapport", "notebook": "rapport.ipynb", "title": "Testrapport"},
+    {"name": "fel", "notebook": "fel.ipynb", "title": "Felande rapport"},
+    {"name": "profil", "notebook": "rapport.ipynb", "title": "Områdesprofil", "foreach": "area",
+     "group": "Områdesprofiler"},
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return make_store(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, store):
+    """One real run through the command line: 5 jobs, one failing on purpose, 2 workers."""
+    base = tmp_path_factory.mktemp("run")
+    plan = write_plan(base / "plan.yaml", PLAN)
+    out = base / "reports"
+    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(plan), "--jobs", "2")
+    return {"proc": proc, "out": out, "plan": plan, "year_dir": out / "2024"}
+
+
+# ---------------------------------------------------------------------------------------------- plan
+
+
+def test_plan_expands_areas_and_fills_common_parameters(tmp_path, store):
+    jobs = load_plan(write_plan(tmp_path / "p.yaml", PLAN), store, 2024)
+    names = [j.name for j in jobs]
+    assert names == ["rapport", "fel", "profil-centrum", "profil-ornaset", "profil-bjorkskatan"] or \
+        sorted(names) == sorted(["rapport", "fel", "profil-centrum", "profil-ornaset", "profil-bjorkskatan"])
+    prof = {j.parameters["area"]: j for j in jobs if j.base == "profil"}
+    assert set(prof) == set(AREAS)
+    assert prof["Örnäset"].parameters["year"] == 2024
+    assert prof["Örnäset"].parameters["store"] == str(store.resolve())
+    assert prof["Örnäset"].title == "Områdesprofil – Örnäset" and prof["Örnäset"].group == "Områdesprofiler"
+    assert "area" not in jobs[1].parameters  # fel.ipynb declares no area
+
+
+def test_real_run_plan_lists_every_report():
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "config" / "run_plan.yaml").read_text(encoding="utf-8"))
+    by_name = {j["name"]: j for j in doc["jobs"]}
+    assert {j["notebook"] for j in doc["jobs"]} == {
+        "datakvalitet.ipynb", "lagesbild.ipynb", "brottskoncentrationer.ipynb", "preventionsnivaer.ipynb",
+        "uppfoljning.ipynb", "omradesprofil.ipynb"}
+    assert {by_name["brottskoncentrationer-alla"]["parameters"]["category_group"],
+            by_name["brottskoncentrationer-vald"]["parameters"]["category_group"]} == {"alla", "vald"}
+    assert by_name["omradesprofil"]["foreach"] == "area"
+
+
+@pytest.mark.parametrize("jobs, message", [
+    ([{"name": "x", "notebook": "rapport.ipynb", "parameters": {"colour": "blå"}}], "no parameter 'colour'"),
+    ([{"name": "x", "notebook": "rapport.ipynb", "parameters": {"area": 3}}], "must be str, got 3"),
+    ([{"name": "x", "notebook": "sover.ipynb", "parameters": {"seconds": "lång"}}], "must be float"),
+    ([{"name": "x", "notebook": "rapport.ipynb", "parameters": {"area": "Atlantis"}}], "unknown area 'Atlantis'"),
+    ([{"name": "x", "notebook": "saknas.ipynb"}], "does not exist"),
+    ([{"name": "x", "notebook": "rapport.ipynb", "foreach": "skola"}], "foreach 'skola'"),
+    ([{"name": "x", "notebook": "rapport.ipynb"}, {"name": "x", "notebook": "fel.ipynb"}], "unique"),
+])
+def test_bad_plan_or_parameters_say_what_is_wrong(tmp_path, store, jobs, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        validate_jobs(load_plan(write_plan(tmp_path / "p.yaml", jobs), store, 2024), store, 2024)
+
+
+def test_year_without_data_is_refused(tmp_path, store):
+    jobs = load_plan(write_plan(tmp_path / "p.yaml", PLAN[:1]), store, 2031)
+    with pytest.raises(ParameterError, match="year 2031 has no offences.*2023–2024"):
+        validate_jobs(jobs, store, 2031)
+
+
+def test_notebook_without_parameters_cell_is_refused(tmp_path, store):
+    nb = nbformat.read(FIXTURES / "rapport.ipynb", as_version=4)
+    nb.cells[0].metadata["tags"] = []
+    nbformat.write(nb, tmp_path / "utan.ipynb")
+    plan = tmp_path / "p.yaml"
+    plan.write_text(f"notebooks: {tmp_path}\njobs:\n  - name: x\n    notebook: utan.ipynb\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="no cell is tagged 'parameters'"):
+        load_plan(plan, store, 2024)
+
+
+def test_cli_validation_fails_fast_with_one_line_and_exit_2(tmp_path, store):
+    plan = write_plan(tmp_path / "p.yaml", [{"name": "x", "notebook": "rapport.ipynb",
+                                             "parameters": {"area": "Atlantis"}}])
+    t = time.perf_counter()
+    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(tmp_path / "r"), "--plan", str(plan))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "unknown area 'Atlantis'" in proc.stderr
+    assert not (tmp_path / "r" / "2024").exists()
+    assert time.perf_counter() - t < 30  # no kernel was started
+    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(tmp_path / "r"), "--plan", str(plan),
+               "--only", "nope")
+    assert proc.returncode == 2 and "--only: no job named 'nope'" in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------- run
+
+
+@pytest.mark.slow
+def test_failing_notebook_does_not_stop_the_others(published):
+    proc, year_dir = published["proc"], published["year_dir"]
+    assert proc.returncode == 1, proc.stderr
+    assert "failed reports: fel" in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].endswith(str(Path("2024") / "index.html"))
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    status = {j["name"]: j["status"] for j in manifest["jobs"]}
+    assert status == {"rapport": "ok", "fel": "failed", "profil-centrum": "ok", "profil-ornaset": "ok",
+                      "profil-bjorkskatan": "ok"}
+    fel = next(j for j in manifest["jobs"] if j["name"] == "fel")
+    assert fel["error"] == "ValueError: avsiktligt fel i testnotebooken (cell 3)"
+    assert fel["outputs"]["html"] is None and (year_dir / fel["outputs"]["notebook"]).is_file()
+    assert manifest["status"] == "failed" and manifest["year"] == 2024
+    assert manifest["data_fingerprint"] == "ab" * 32
+    assert manifest["code_version"].startswith("0.1.0")
+    ok = next(j for j in manifest["jobs"] if j["name"] == "profil-ornaset")
+    assert ok["parameters"]["area"] == "Örnäset" and ok["duration_s"] > 0
+    assert set(ok) >= {"name", "notebook", "parameters", "status", "duration_s", "outputs", "error"}
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    assert "Rapporter som inte kunde skapas" in index and "avsiktligt fel i testnotebooken" in index
+    for j in manifest["jobs"]:
+        if j["status"] == "ok":
+            assert f'href="{j["outputs"]["html"]}"' in index
+    assert index.index("Områdesprofiler") < index.index("profil-bjorkskatan.html") < index.index("profil-ornaset.html")
+    overview = (published["out"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/index.html"' in overview and "1 av 5 rapporter kunde inte skapas" in overview
+    assert not list(published["out"].glob(".staging-*"))
+
+
+@pytest.mark.slow
+def test_published_html_is_clean_and_self_contained(published):
+    year_dir = published["year_dir"]
+    page = (year_dir / "profil-ornaset.html").read_text(encoding="utf-8")
+    executed = nbformat.read(year_dir / "notebooks" / "profil-ornaset.ipynb", as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    injected = next(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'area = "\\xd6rn\\xe4set"' in injected  # papermill writes a Python literal
+    assert "PARAMS year=2024 area=Örnäset lang=sv" in page  # the parameters reached the kernel
+    assert "import warnings" not in page and "# Parameters" not in page  # no code, no parameter cells
+    assert "STDERR-VARNING" not in page
+    assert not re.search(r"<div[^>]+class=\"[^\"]*jp-(InputPrompt|OutputPrompt)", page) and "In&nbsp;[" not in page
+    assert re.search(r'<img [^>]*src="data:image/png;base64,', page)
+    assert "<table" in page and "antal brott" in page
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)  # nothing from a CDN
+    assert '<html lang="sv">' in page
+    toc = re.search(r'<nav class="trygghet-toc".*?</nav>', page, re.S).group(0)
+    assert "Tabell över brott" in toc and "Diagram" in toc and "Karta" in toc
+    for anchor in re.findall(r'href="#([^"]+)"', toc):
+        assert f'id="{anchor}"' in page
+    footer = re.search(r'<footer class="trygghet-footer".*?</footer>', page, re.S).group(0)
+    assert "ab" * 32 in footer and "0.1.0" in footer and "område = Örnäset" in footer and "Körd" in footer
+    assert len(page.encode()) < 3_000_000
+
+
+def test_notebook_to_html_inlines_images_without_running(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# T\n\n## Första\n\n## Andra"),
+        nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]),
+    ])
+    page = notebook_to_html(nb, {"title": "T", "year": 2024, "notebook": "t.ipynb", "parameters_text": "år = 2024",
+                                 "fingerprint": "f", "code_version": "v", "run_at": "nu", "duration": "1 s",
+                                 "run_id": "r"})
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in page and "x = 1" not in page
+    assert re.search(r'<li class="toc-2"><a href="#F%C3%B6rsta">Första</a>', page)
+
+
+@pytest.mark.slow
+def test_only_reruns_one_job_and_keeps_the_rest(tmp_path, store, published):
+    import shutil
+
+    out = tmp_path / "reports"
+    shutil.copytree(published["out"], out)
+    before = (out / "2024" / "profil-centrum.html").read_bytes()
+    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(published["plan"]),
+               "--only", "rapport")
+    assert proc.returncode == 0, proc.stderr  # the failing job was not part of this run
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["only"] == ["rapport"]
+    by_name = {j["name"]: j for j in manifest["jobs"]}
+    assert len(by_name) == 5 and by_name["fel"]["status"] == "failed"
+    assert (out / "2024" / "profil-centrum.html").read_bytes() == before
+    assert manifest["run_id"] in (out / "2024" / "rapport.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------- safety
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_previous_reports_intact(tmp_path, store):
+    out = tmp_path / "reports"
+    quick = write_plan(tmp_path / "quick.yaml", [{"name": "rapport", "notebook": "rapport.ipynb", "title": "T"}])
+    assert cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(quick)).returncode == 0
+    snapshot = {p.relative_to(out): p.read_bytes() for p in (out / "2024").rglob("*") if p.is_file()}
+
+    slow = write_plan(tmp_path / "slow.yaml", [
+        {"name": "rapport", "notebook": "rapport.ipynb", "title": "T"},
+        {"name": "sover", "notebook": "sover.ipynb", "title": "Sover", "parameters": {"seconds": 120.0}}])
+    proc = subprocess.Popen([sys.executable, "-m", "trygghet", "run", "--year", "2024", "--store", str(store),
+                             "--out", str(out), "--plan", str(slow), "--jobs", "2"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        staging = None
+        while time.monotonic() < deadline:  # midway: the quick report is done, the sleeper still runs
+            found = list(out.glob(f".staging-2024-{proc.pid}/rapport.html"))
+            if found:
+                staging = found[0].parent
+                break
+            time.sleep(0.3)
+        assert staging is not None and proc.poll() is None, "the run did not get midway"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert {p.relative_to(out): p.read_bytes() for p in (out / "2024").rglob("*") if p.is_file()} == snapshot
+        deadline = time.monotonic() + 15  # the workers die with the run (PR_SET_PDEATHSIG)
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.3)
+        else:
+            pytest.fail("worker processes outlived the killed run")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    again = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(quick))
+    assert again.returncode == 0, again.stderr
+    assert not list(out.glob(".staging-*"))
+
+
+def test_second_run_is_refused_while_the_lock_is_held(tmp_path, store):
+    out = tmp_path / "reports"
+    plan = write_plan(tmp_path / "p.yaml", [{"name": "rapport", "notebook": "rapport.ipynb", "title": "T"}])
+    with run_lock(out, "test"):
+        proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(plan))
+        with run_lock(out, "re-entrant in the same process"):
+            pass
+    assert proc.returncode == 2
+    assert "being written by another trygghet run" in proc.stderr and f"pid {os.getpid()}" in proc.stderr
+    assert not (out / "2024").exists()
+    other = subprocess.run([sys.executable, "-c", "import sys; from trygghet.pipeline import run_lock\n"
+                            f"with run_lock({str(out)!r}, 'x'): print('got it')"], capture_output=True, text=True)
+    assert other.stdout.strip() == "got it"  # released
+
+
+def test_lock_error_names_the_holder(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import time; from trygghet.pipeline import run_lock\n"
+                               f"with run_lock({str(tmp_path)!r}, 'holder'):\n print('held', flush=True); time.sleep(30)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunLockedError, match=f"pid {holder.pid}, holder"):
+            with run_lock(tmp_path, "me"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+# ---------------------------------------------------------------------------------------------- real notebooks
+
+
+@pytest.mark.slow
+def test_smoke_datakvalitet_on_demo_store(tmp_path):
+    if not (ROOT / "notebooks" / "datakvalitet.ipynb").is_file():
+        pytest.skip("notebooks/datakvalitet.ipynb is not written yet")
+    demo = pytest.importorskip("trygghet.demo")
+    ingest = pytest.importorskip("trygghet.ingest")
+    demo.write_demo(tmp_path / "raw", scale=0.1)
+    ingest.ingest(tmp_path / "raw", tmp_path / "store")
+    proc = cli("run", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "reports"), "--only", "datakvalitet",
+               timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    year_dirs = [p for p in (tmp_path / "reports").iterdir() if p.name.isdigit()]
+    assert len(year_dirs) == 1
+    page = (year_dirs[0] / "datakvalitet.html").read_text(encoding="utf-8")
+    assert "<table" in page and len(page.encode()) < 3_000_000
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
