@@ -130,7 +130,7 @@ def _baselines(offences: pd.DataFrame, pop: pd.DataFrame, survey: pd.DataFrame, 
     cat = o["code"].map(dict(zip(codes["brottskod"], codes["kategori"])))
     public = o["code"].map(dict(zip(codes["brottskod"], codes["offentlig_plats"]))).fillna(False).astype(bool)
     hour = pd.DatetimeIndex(o["start"]).hour
-    night = o["time_known"].to_numpy() & ((hour >= 22) | (hour < 6))
+    night = o["time_known"].to_numpy() & ((hour >= 22) | (hour < 5))  # hours 22–04, as the indicator
     centrum = (o["area"] == "Centrum").to_numpy()
     centrum_pop = people.loc[people["område"] == "Centrum", "antal"].sum()
 
