@@ -161,7 +161,7 @@ def test_renders_in_headless_chromium_without_network(scene, tmp_path):
     shot = tmp_path / "karta.png"
     subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--proxy-server=127.0.0.1:9", f"--screenshot={shot}", "--window-size=1000,700", page.as_uri()],
+         "--proxy-server=127.0.0.1:9", "--virtual-time-budget=5000", f"--screenshot={shot}", "--window-size=1000,700", page.as_uri()],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     from PIL import Image

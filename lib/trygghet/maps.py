@@ -404,7 +404,14 @@ def _extent_sweref(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]
 
 
 def _view_bounds(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    xmin, ymin, xmax, ymax = _extent_sweref(cells)
+    """The opening view: the significant cells with a margin (else every cell with offences)."""
+    sig = cells[cells["gi_bin"] != 0]
+    if len(sig):
+        xmin, ymin, xmax, ymax = sig.total_bounds
+        pad = max(0.3 * max(xmax - xmin, ymax - ymin), 2000.0)
+        xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
+    else:
+        xmin, ymin, xmax, ymax = _extent_sweref(cells)
     box = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=cells.crs).to_crs(CRS_WGS84)
     west, south, east, north = box.total_bounds
     return south, west, north, east
