@@ -44,7 +44,7 @@ from trygghet import format as fmt
 from trygghet import survey as _survey
 from trygghet.config import SUPPRESS_BELOW, SURVEY_MIN_RESPONDENTS, resource_path
 from trygghet.errors import DataError, ParameterError
-from trygghet.store import read_json, read_table
+from trygghet.store import TABLES, read_json, read_table, store_dir
 
 __all__ = [
     "KINDS",
@@ -139,7 +139,7 @@ def load_definitions(path: str | Path) -> list[dict]:
     """Read and validate a definitions file; ParameterError ``"<file>: indicator '<id>', field '<f>': ..."``."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise DataError(str(path), "the indicator definitions file is missing", "reinstall the package") from None
     except yaml.YAMLError as exc:
@@ -286,6 +286,29 @@ def compute(
 def _compute_full(store, indicator, years=None, by=None, area=None, *, alpha=0.05,
                   interval=_survey.DEFAULT_INTERVAL, threshold=SUPPRESS_BELOW,
                   min_respondents=SURVEY_MIN_RESPONDENTS) -> pd.DataFrame:
+    """compute() with the ``se`` column, memoised per store version (the store files' modification
+    times), so that follow_up, main_changes and a notebook asking twice compute once."""
+    folder = store_dir(store).resolve()
+    d = definition(indicator)
+    files = [folder / "store.json", folder / TABLES[d["table"]], folder / TABLES["population"]]
+    stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
+    by_key = None if by is None else ((by,) if isinstance(by, str) else tuple(by))
+    years_key = None if years is None else ((int(years),) if isinstance(years, (int, np.integer)) else tuple(years))
+    res = _compute_memo(str(folder), stamp, indicator, years_key, by_key, area, float(alpha), interval,
+                        int(threshold), int(min_respondents))
+    return res.copy()
+
+
+@lru_cache(maxsize=512)
+def _compute_memo(folder, stamp, indicator, years, by, area, alpha, interval, threshold, min_respondents):
+    return _compute_uncached(folder, indicator, list(years) if years is not None else None,
+                             list(by) if by is not None else None, area, alpha=alpha, interval=interval,
+                             threshold=threshold, min_respondents=min_respondents)
+
+
+def _compute_uncached(store, indicator, years=None, by=None, area=None, *, alpha=0.05,
+                      interval=_survey.DEFAULT_INTERVAL, threshold=SUPPRESS_BELOW,
+                      min_respondents=SURVEY_MIN_RESPONDENTS) -> pd.DataFrame:
     d = definition(indicator)
     _check_alpha(alpha)
     if interval not in _survey.INTERVAL_METHODS:
