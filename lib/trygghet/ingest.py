@@ -256,7 +256,7 @@ class _Context:
         self.areas = sch.empty_table("areas")
         self.area_lookup: dict[str, str] = {}
         self.code_list: pd.DataFrame | None = None
-        self.offence_ids = pd.Series([], dtype=object)  # brott_id -> "file line N" of accepted offences
+        self.offence_ids: list[tuple[str, pd.Series, np.ndarray]] = []  # accepted brott_id per offence file
 
     def read_bytes(self, path: Path) -> bytes:
         try:
@@ -425,9 +425,30 @@ def _unique_map(series: pd.Series, func: Callable[[pd.Series], pd.Series | np.nd
 
 def _to_string(values) -> pd.Series:
     """A pandas ``string`` column with ``<NA>`` for empty text."""
+    if isinstance(values, pd.Series) and values.dtype != object:
+        text = values.astype(sch._STR)
+        return text.mask(text == "").reset_index(drop=True)
     s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
     s = s.where(s.notna() & (s != ""), None)
     return s.astype(sch._STR).reset_index(drop=True)
+
+
+def _strings_from_codes(codes: np.ndarray, names) -> pd.Series:
+    """A ``string`` column from integer codes into ``names`` (a code < 0 or a name '' gives ``<NA>``)."""
+    import pyarrow as pa
+
+    names = [None if (n is None or n == "" or (isinstance(n, float) and np.isnan(n))) else str(n) for n in names]
+    codes = np.asarray(codes, dtype=np.int64)
+    indices = pa.array(np.where(codes < 0, 0, codes), mask=codes < 0)
+    values = pa.array(names, type=pa.string()).take(indices) if len(names) else pa.nulls(len(codes), pa.string())
+    return pd.Series(pd.array(values, dtype=sch._STR))
+
+
+def _take(s, keep: np.ndarray):
+    """Rows ``keep`` of a column; no copy when every row is kept."""
+    if keep.all():
+        return s.reset_index(drop=True) if isinstance(s, pd.Series) else s
+    return s[keep].reset_index(drop=True) if isinstance(s, pd.Series) else s[keep]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -521,16 +542,55 @@ def _read_csv(path: Path, ctx: _Context, spec: _Spec) -> _Raw:
     if not data.strip():
         raise DataError(name, "the file is empty", "export the extract again with its header row")
     text, encoding = _decode(name, data)
-    del data
     header_line = text.split("\n", 1)[0].rstrip("\r")
     sep = ";" if ";" in header_line else ("," if "," in header_line else ("\t" if "\t" in header_line else ";"))
-    frame, bad_fields = _parse_csv_text(text, sep)
     report = FileReport(file=name, table=spec.table, encoding=encoding, separator=sep)
     if "Ã" in text and re.search("Ã[\u0080-\u00bf]", text):
         report.warnings.append("the text looks encoded twice (e.g. 'Ã¤' for 'ä'); check how the file was saved")
-    embedded = '"' in text
+    if encoding == "utf-8":
+        utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    else:
+        utf8 = text.encode("utf-8")
+    del data
+    frame = _parse_csv_fast(utf8, sep)
+    embedded = b'"' in utf8
+    del utf8
+    if frame is not None:
+        del text
+        return _finish_raw(name, frame, np.zeros(len(frame), dtype=bool), report, spec, embedded_newlines=False)
+    frame, bad_fields = _parse_csv_text(text, sep)
     del text
     return _finish_raw(name, frame, bad_fields, report, spec, embedded_newlines=embedded)
+
+
+def _parse_csv_fast(data: bytes, sep: str) -> pd.DataFrame | None:
+    """Read a UTF-8 CSV with pyarrow, every column as text. None when a row is not one line of the file
+    (blank lines, line breaks inside quoted values, rows with the wrong number of fields): the careful
+    reader then keeps the line numbers right."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    try:
+        names = pcsv.read_csv(
+            io.BytesIO(data.split(b"\n", 1)[0] + b"\n"),
+            parse_options=pcsv.ParseOptions(delimiter=sep),
+        ).column_names
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+    if table.num_rows != lines - 1:
+        return None
+    if len(set(names)) != len(names):
+        return None
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return table.to_pandas(types_mapper=lambda t: text_dtype if t == pa.string() else None)
 
 
 def _parse_csv_text(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -578,9 +638,12 @@ def _finish_raw(name: str, frame: pd.DataFrame, bad_fields: np.ndarray, report: 
     if extra:
         report.warnings.append("columns not in the data model were left out: " + ", ".join(extra))
     for col in frame.columns:
-        if frame[col].dtype != object:
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
-        frame[col] = frame[col].fillna("").astype(str).str.strip()
+        column = frame[col]
+        if column.hasnans:
+            column = column.fillna("")
+        if column.dtype == object:
+            column = column.astype(str)
+        frame[col] = column.str.strip()
     lines = np.arange(len(frame), dtype=np.int64) + 2
     if embedded_newlines and len(frame):
         extra_lines = np.zeros(len(frame), dtype=np.int64)
@@ -636,12 +699,12 @@ def _col(raw: _Raw, key: str) -> pd.Series:
 # --------------------------------------------------------------------------------------------------
 # Value parsers (vectorised): each returns values and a mask of rows whose non-empty text is unusable
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-
-
 def _parse_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     empty = (s == "").to_numpy(dtype=bool)
-    text = s.astype(str).str.replace(_SPACES.pattern, "", regex=True).str.replace(",", ".", regex=False)
+    text = s.astype(str)
+    for space in (" ", "\u00a0", "\u202f", "\t"):  # thousands separators (plain replaces stay in pyarrow)
+        text = text.str.replace(space, "", regex=False)
+    text = text.str.replace(",", ".", regex=False)
     values = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
     bad = ~empty & ~np.isfinite(values)
     values[bad] = np.nan
@@ -811,23 +874,40 @@ def _read_place(raw: _Raw, checker: _Checker, report: FileReport) -> tuple[np.nd
     return x, y
 
 
-def _locate(x: np.ndarray, y: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
-    """Spatial join of points to the areas: (area name or '' , inside the municipality)."""
-    import geopandas as gpd
+def _locate_codes(x: np.ndarray, y: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    """Point-in-polygon join of places to the areas: (index into ctx.areas or -1, inside the municipality).
+
+    Vectorised with shapely's ``intersects_xy`` on prepared polygons (the same result as a geopandas
+    ``sjoin(predicate="intersects")`` without building a point object per offence); a point on the border
+    of two areas goes to the first area in name order.
+    """
+    import shapely
 
     n = len(x)
     has = np.isfinite(x) & np.isfinite(y)
-    area = np.full(n, "", dtype=object)
+    codes = np.full(n, -1, dtype=np.int64)
     if ctx.areas.empty:
-        return area, has.copy()
+        return codes, has.copy()
     idx = np.flatnonzero(has)
-    points = gpd.GeoDataFrame({"row": idx}, geometry=gpd.points_from_xy(x[idx], y[idx]), crs=CRS_SWEREF)
-    polygons = ctx.areas[["area", "geometry"]].reset_index(drop=True)
-    joined = gpd.sjoin(points, polygons, how="inner", predicate="intersects")
-    joined = joined.sort_values(["row", "index_right"], kind="stable").drop_duplicates("row", keep="first")
-    area[joined["row"].to_numpy()] = joined["area"].to_numpy(dtype=object)
-    inside = area != ""
-    return area, inside
+    px, py = x[idx], y[idx]
+    found = np.full(len(idx), -1, dtype=np.int64)
+    for i, polygon in enumerate(ctx.areas.geometry.to_numpy()):
+        todo = found < 0
+        if not todo.any():
+            break
+        shapely.prepare(polygon)
+        hit = shapely.intersects_xy(polygon, px[todo], py[todo])
+        sub = np.flatnonzero(todo)[hit]
+        found[sub] = i
+    codes[idx] = found
+    return codes, codes >= 0
+
+
+def _locate(x: np.ndarray, y: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`_locate_codes`, with area names ('' outside or without a place)."""
+    codes, inside = _locate_codes(x, y, ctx)
+    names = np.array(list(ctx.areas["area"]) + [""], dtype=object)
+    return names[codes], inside
 
 
 def _place_checks(report: FileReport, has_place: np.ndarray, inside: np.ndarray, ctx: _Context, what: str) -> None:
@@ -1011,7 +1091,10 @@ def _ingest_offences(files: list, ctx: _Context) -> pd.DataFrame:
     if not parts:
         return sch.empty_table("offences")
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    frame = frame.sort_values(["start", "offence_id"], kind="stable").reset_index(drop=True)
+    start = frame["start"].to_numpy()
+    if len(start) > 1 and (start[1:] < start[:-1]).any():
+        order = np.argsort(start, kind="stable")  # ties keep file and line order
+        frame = frame.take(order).reset_index(drop=True)
     return frame[sch.columns("offences")]
 
 
@@ -1023,7 +1106,9 @@ def _offences_from(raw: _Raw, ctx: _Context) -> pd.DataFrame:
     checker.reject((ids == "").to_numpy(dtype=bool), "brott_id", ids, "brott_id is empty")
 
     code_text = f["brottskod"]
-    code, code_bad, padded = _offence_codes(code_text)
+    code_rows, code_table = _offence_codes(code_text, ctx.code_list)
+    code_bad = code_table["bad"].to_numpy()[code_rows]
+    padded = code_table["padded"].to_numpy()[code_rows]
     checker.reject((code_text == "").to_numpy(dtype=bool), "brottskod", code_text, "brottskod is empty")
     checker.reject(code_bad, "brottskod", code_text, "brottskod is not a 4-digit BRÅ offence code")
     if padded.any():
@@ -1057,20 +1142,14 @@ def _offences_from(raw: _Raw, ctx: _Context) -> pd.DataFrame:
 
     x, y = x[keep], y[keep]
     has_place = np.isfinite(x) & np.isfinite(y)
-    area, inside = _locate(x, y, ctx)
+    area_codes, inside = _locate_codes(x, y, ctx)
     _place_checks(report, has_place, inside, ctx, "offences")
 
-    code = code[keep]
-    codes = ctx.code_list.set_index(ctx.code_list["offence_code"].astype(object))
-    cat_codes, uniq = pd.factorize(pd.Series(code, dtype=object), use_na_sentinel=False)
-    looked = codes.reindex(pd.Index(np.asarray(uniq, dtype=object)))
-    known_code = looked["category"].notna().to_numpy(dtype=bool)
-    category = np.where(known_code, looked["category"].astype(object).to_numpy(), sch.CATEGORY_UNKNOWN)[cat_codes]
-    flags = {c: looked[c].astype("boolean").fillna(False).to_numpy(dtype=bool)[cat_codes]
-             for c in ("violent", "volume_crime", "public_place")}
-    unknown = ~known_code[cat_codes]
+    rows = code_rows[keep]
+    unknown_u = (~code_table["known"].to_numpy()) & ~code_table["bad"].to_numpy()
+    unknown = unknown_u[rows]
     if unknown.any():
-        counts = pd.Series(code[unknown]).value_counts().sort_index()
+        counts = pd.Series(code_table["code"].to_numpy()[rows[unknown]]).value_counts().sort_index()
         listed = ", ".join(f"{c} ({n})" for c, n in counts.head(20).items())
         more = f" and {len(counts) - 20} more" if len(counts) > 20 else ""
         report.checks["unknown_codes"] = {str(c): int(n) for c, n in counts.items()}
@@ -1086,16 +1165,16 @@ def _offences_from(raw: _Raw, ctx: _Context) -> pd.DataFrame:
     known_k = known[keep]
     hour = pd.array(np.where(known_k, stamp.hour, 0), dtype="Int8")
     hour[~known_k] = pd.NA
-    label = _col(raw, "brottsrubricering")[keep]
+    n = int(keep.sum())
     return pd.DataFrame({
-        "offence_id": _to_string(ids[keep].to_numpy()),
-        "case_number": _to_string(_col(raw, "arendenummer")[keep].to_numpy()),
-        "offence_code": pd.array(code, dtype=sch._STR),
-        "offence_label": _to_string(label.to_numpy()),
-        "category": pd.array(category, dtype=sch._STR),
-        "violent": flags["violent"],
-        "volume_crime": flags["volume_crime"],
-        "public_place": flags["public_place"],
+        "offence_id": _to_string(_take(ids, keep)),
+        "case_number": _to_string(_take(_col(raw, "arendenummer"), keep)),
+        "offence_code": _strings_from_codes(rows, code_table["code"]),
+        "offence_label": _to_string(_take(_col(raw, "brottsrubricering"), keep)),
+        "category": _strings_from_codes(rows, code_table["category"]),
+        "violent": code_table["violent"].to_numpy(dtype=bool)[rows],
+        "volume_crime": code_table["volume_crime"].to_numpy(dtype=bool)[rows],
+        "public_place": code_table["public_place"].to_numpy(dtype=bool)[rows],
         "start": start_k,
         "start_time_known": known_k,
         "end": end_k,
@@ -1108,51 +1187,69 @@ def _offences_from(raw: _Raw, ctx: _Context) -> pd.DataFrame:
         "y": np.where(has_place, y, np.nan),
         "has_place": has_place,
         "in_municipality": inside,
-        "area": _to_string(area),
-        "place_text": _to_string(_col(raw, "plats")[keep].to_numpy()),
-        "source_file": pd.array([raw.name] * int(keep.sum()), dtype=sch._STR),
+        "area": _strings_from_codes(area_codes, list(ctx.areas["area"])),
+        "place_text": _to_string(_take(_col(raw, "plats"), keep)),
+        "source_file": _strings_from_codes(np.zeros(n, dtype=np.int64), [raw.name]),
         "source_line": raw.lines[keep].astype("int32"),
     })
 
 
-def _offence_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    def one(u: pd.Series) -> pd.DataFrame:
-        digits = u.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool)
-        padded = digits & (u.str.len().to_numpy() < 4)
-        return np.stack([u.str.zfill(4).to_numpy(dtype=object), ~digits & (u != "").to_numpy(dtype=bool), padded], axis=1)
-
-    out = _unique_map(text, one)
-    return out[:, 0].astype(object), out[:, 1].astype(bool), out[:, 2].astype(bool)
+def _offence_codes(text: pd.Series, code_list: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Distinct offence codes looked up in the code list once: (row -> distinct index, table of distinct)."""
+    rows, uniques = pd.factorize(text, use_na_sentinel=False)
+    raw_codes = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    digits = raw_codes.str.fullmatch(r"\d{1,4}").to_numpy(dtype=bool)
+    code = raw_codes.str.zfill(4).where(digits, raw_codes)
+    looked = code_list.set_index(code_list["offence_code"].astype(object)).reindex(pd.Index(code.to_numpy()))
+    known = looked["category"].notna().to_numpy(dtype=bool)
+    table = pd.DataFrame({
+        "code": code.to_numpy(dtype=object),
+        "bad": ~digits & (raw_codes != "").to_numpy(dtype=bool),
+        "padded": digits & (raw_codes.str.len().to_numpy() < 4),
+        "known": known,
+        "category": np.where(known, looked["category"].astype(object).to_numpy(), sch.CATEGORY_UNKNOWN),
+    })
+    for flag in ("violent", "volume_crime", "public_place"):
+        table[flag] = looked[flag].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return rows, table
 
 
 def _reject_duplicate_ids(raw: _Raw, checker: _Checker, ctx: _Context) -> None:
     """Reject a brott_id seen before (in this file or an earlier one); the first usable row keeps it."""
     ids = raw.frame["brott_id"]
     cand = ~checker.bad & (ids != "").to_numpy(dtype=bool)
-    pos = np.flatnonzero(cand)
-    values = ids.to_numpy(dtype=object)[pos]
-    index = pd.Index(values)
-    within = index.duplicated(keep="first")
-    earlier = index.isin(ctx.offence_ids.index) if len(ctx.offence_ids) else np.zeros(len(pos), dtype=bool)
-    dup = within | earlier
+    within = ids.duplicated(keep="first").to_numpy(dtype=bool)
+    if within.any():  # a duplicate of a rejected row is not a duplicate
+        within = cand & ids.where(cand, None).duplicated(keep="first").to_numpy(dtype=bool) & ids.where(cand).notna().to_numpy()
+    earlier = np.zeros(len(ids), dtype=bool)
+    for _, seen, _ in ctx.offence_ids:
+        earlier |= ids.isin(seen).to_numpy(dtype=bool)
+    dup = cand & (within | earlier)
     if not dup.any():
         return
-    first_here = pd.Series(raw.lines[pos][~within], index=values[~within])
-    reasons = np.full(len(raw.frame), "", dtype=object)
-    for p, value, is_earlier in zip(pos[dup], values[dup], earlier[dup]):
-        where = ctx.offence_ids[value] if is_earlier else f"{raw.name} line {int(first_here[value])}"
-        reasons[p] = f"duplicate brott_id, first seen in {where}"
-    mask = np.zeros(len(raw.frame), dtype=bool)
-    mask[pos[dup]] = True
-    checker.reject(mask, "brott_id", ids, reasons)
-    raw.report.checks["duplicate_ids"] = int(mask.sum())
+    reasons = np.full(len(ids), "", dtype=object)
+    values = ids.to_numpy(dtype=object)
+    first_line = {}
+    dup_values = pd.unique(values[dup])
+    for pos in np.flatnonzero(cand & ~dup & ids.isin(dup_values).to_numpy(dtype=bool)):
+        first_line.setdefault(values[pos], raw.lines[pos])
+    for pos in np.flatnonzero(dup):
+        value = values[pos]
+        where = None
+        for name, seen, lines in ctx.offence_ids:
+            hit = np.flatnonzero((seen == value).to_numpy(dtype=bool))
+            if len(hit):
+                where = f"{name} line {int(lines[hit[0]])}"
+                break
+        if where is None:
+            where = f"{raw.name} line {int(first_line[value])}"
+        reasons[pos] = f"duplicate brott_id, first seen in {where}"
+    checker.reject(dup, "brott_id", ids, reasons)
+    raw.report.checks["duplicate_ids"] = int(dup.sum())
 
 
 def _remember_ids(raw: _Raw, keep: np.ndarray, ctx: _Context) -> None:
-    ids = raw.frame["brott_id"].to_numpy(dtype=object)[keep]
-    where = pd.Series([f"{raw.name} line "] * len(ids), dtype=object) + pd.Series(raw.lines[keep]).astype(str)
-    seen = pd.Series(where.to_numpy(), index=ids)
-    ctx.offence_ids = pd.concat([ctx.offence_ids, seen]) if len(ctx.offence_ids) else seen
+    ctx.offence_ids.append((raw.name, _take(raw.frame["brott_id"], keep), raw.lines[keep]))
 
 
 # --------------------------------------------------------------------------------------------------
