@@ -1181,7 +1181,7 @@ def _offences_from(raw: _Raw, ctx: _Context) -> pd.DataFrame:
         "reported": reported[keep],
         "year": stamp.year.to_numpy().astype("int16"),
         "month": stamp.month.to_numpy().astype("int8"),
-        "weekday": stamp.weekday.to_numpy().astype("int8"),
+        "weekday": stamp.day_of_week.to_numpy().astype("int8"),
         "hour": hour,
         "x": np.where(has_place, x, np.nan),
         "y": np.where(has_place, y, np.nan),
