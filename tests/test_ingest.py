@@ -630,3 +630,21 @@ def test_print_summary_shows_counts_warnings_and_reject_reasons(store):
     assert "anmalda_brott_2024.csv" in text and "rows rejected" in text
     assert "duplicate brott_id" in text
     assert "swapped" in text
+
+
+def test_header_only_file_missing_folder_and_unknown_indicators(tmp_path):
+    raw = tmp_path / "raw"
+    with pytest.raises(DataError, match="the raw-data folder does not exist"):
+        ingest(raw, tmp_path / "store")
+    raw.mkdir()
+    with pytest.raises(DataError, match="no extract of the data model was found"):
+        ingest(raw, tmp_path / "store")
+    (raw / "anmalda_brott_2024.csv").write_text("brott_id;brottskod;datum_från\n", encoding="utf-8")
+    (raw / "atgarder.csv").write_text(
+        "id;åtgärd;preventionsnivå;tidsperspektiv;ansvarig;område;start;status;indikatorer\n"
+        "A1;Belysning;situationell;kort;kommun;hela kommunen;2024-01-01;planerad;otrygg_kvall,inte_en_indikator\n",
+        encoding="utf-8")
+    report = ingest(raw, tmp_path / "store")
+    files = _files(report)
+    assert (files["anmalda_brott_2024.csv"].rows_read, report.tables["offences"]) == (0, 0)
+    assert any("inte_en_indikator" in w and "otrygg_kvall" not in w for w in files["atgarder.csv"].warnings)
