@@ -274,7 +274,11 @@ def _smtp_send(cfg: MailConfig, raw: bytes) -> dict:
             server.starttls(context=context)
             server.ehlo()
         if cfg.username:
-            server.login(cfg.username, password)
+            try:
+                server.login(cfg.username, password)
+            except UnicodeEncodeError as exc:
+                raise ParameterError(f"the SMTP user name or password in {cfg.password_env} has non-ASCII "
+                                     "characters, which Python's smtplib cannot send; use an ASCII password") from exc
         return server.sendmail(sender, to, raw)
 
 

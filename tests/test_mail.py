@@ -1,0 +1,332 @@
+"""trygghet mail: message structure, size guard, and delivery through a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import types
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+import trygghet
+from test_pipeline_support import cli
+from trygghet.errors import ParameterError
+from trygghet.mail import MAX_MESSAGE_BYTES, build_message, load_config, message_key, send_reports
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+QUIET = Console(quiet=True)
+FINGERPRINT = "cd" * 32
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+
+
+class Inbox:
+    """aiosmtpd handler that keeps what the server accepted."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK: queued"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, **kw):
+    ctrl = aiosmtpd_controller.Controller(Inbox(), hostname="127.0.0.1", port=port, **kw)
+    ctrl.start()
+    return ctrl
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 made with the openssl command line."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl command line not found: cannot make a test certificate for the TLS tests")
+    d = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(d / "key.pem"),
+                    "-out", str(d / "cert.pem")], check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(d / "cert.pem", d / "key.pem")
+    return {"cert": d / "cert.pem", "context": ctx}
+
+
+@pytest.fixture
+def summary_sources(monkeypatch):
+    """follow_up/main_changes in their documented columns, and a chart function, until the real ones land."""
+    follow_up = pd.DataFrame({
+        "goal_id": ["M1", "M1"], "goal_text": ["Öka tryggheten", "Öka tryggheten"],
+        "subgoal_id": ["M1.1", "M1.2"], "subgoal_text": ["Färre otrygga en kväll", "Färre utsatta för brott"],
+        "indicator": ["otrygg_kvall", "utsatt_brott"], "area": ["hela kommunen", "Centrum"],
+        "baseline_value": [0.21, 0.12], "value": [0.18, 0.14], "lower": [0.16, 0.11], "upper": [0.2, 0.17],
+        "target_value": [0.17, 0.10], "target_year": [2025, 2025], "status": ["på väg", "inte på väg"],
+        "status_reason": ["minskat sedan 2019", "ökat & <5 fall"],
+    })
+    changes = pd.DataFrame({"text": ["Våldsbrotten minskade med 12 % i Centrum.", "Fler känner sig trygga."]})
+    fake = types.SimpleNamespace(follow_up=lambda store, year: follow_up.copy(),
+                                 main_changes=lambda store, year: changes.copy())
+    monkeypatch.setattr(trygghet, "indicators", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "trygghet.indicators", fake)
+
+    def chart(table):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.barh(table["subgoal_id"], table["value"])
+        return fig
+
+    import importlib
+
+    plots = importlib.import_module("trygghet.plots")
+    if not hasattr(plots, "follow_up_chart"):
+        monkeypatch.setattr(plots, "follow_up_chart", chart, raising=False)
+    return follow_up
+
+
+def publish(out: Path, year: int = 2024, sizes=(40_000, 60_000), failed: bool = True, content=None) -> Path:
+    """A published year as `trygghet run` leaves it: manifest.json and the HTML reports."""
+    year_dir = out / str(year)
+    year_dir.mkdir(parents=True)
+    jobs = []
+    for i, size in enumerate(sizes):
+        name = f"rapport-{i}"
+        body = content(i, size) if content else ("<p>" + "Trygghet i Luleå. " * (size // 18) + "</p>")
+        (year_dir / f"{name}.html").write_text(f"<!DOCTYPE html><html><body>{body}</body></html>", encoding="utf-8")
+        jobs.append({"name": name, "title": f"Rapport {i}", "status": "ok", "outputs": {"html": f"{name}.html"},
+                     "parameters": {"year": year}, "duration_s": 1.0, "error": None})
+    if failed:
+        jobs.append({"name": "fel", "title": "Felande rapport", "status": "failed", "outputs": {"html": None},
+                     "parameters": {}, "duration_s": 0.5, "error": "ValueError: avsiktligt"})
+    manifest = {"run_id": f"{year}-test", "year": year, "status": "failed" if failed else "ok",
+                "store": str(out / "store"), "data_fingerprint": FINGERPRINT, "code_version": "0.1.0+gabc",
+                "jobs": jobs}
+    (year_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return year_dir
+
+
+def write_config(path: Path, port: int, security: str = "none", **smtp) -> Path:
+    import yaml
+
+    doc = {"sender": "Trygghet <trygghet@lulea.example>",
+           "recipients": ["styrgrupp@lulea.example", "polis@lulea.example"],
+           "smtp": {"host": "127.0.0.1", "port": port, "security": security, "timeout": 5, **smtp}}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def parse(raw: bytes):
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+# ---------------------------------------------------------------------------------------------- content
+
+
+def test_message_structure_summary_and_attachments(tmp_path, summary_sources):
+    year_dir = publish(tmp_path / "reports")
+    cfg = load_config(write_config(tmp_path / "mail.yaml", 25))
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    msg = parse(build_message(manifest, year_dir, cfg).as_bytes())
+
+    assert msg["Subject"] == "Trygghetsrapporter 2024: 1 av 3 rapporter kunde inte skapas"
+    assert msg["To"] == "styrgrupp@lulea.example, polis@lulea.example"
+    assert msg["Message-ID"] == f"<trygghet.2024-{FINGERPRINT[:12]}-0.1.0+gabc@lulea.example>"
+    assert msg.get_content_type() == "multipart/mixed"
+    alt, *attachments = msg.get_payload()
+    assert alt.get_content_type() == "multipart/alternative"
+    text, related = alt.get_payload()
+    assert text.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html_part, image = related.get_payload()
+    assert html_part.get_content_type() == "text/html" and image.get_content_type() == "image/png"
+    assert image.get_payload(decode=True).startswith(b"\x89PNG")
+    html = html_part.get_content()
+    assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html
+    assert "<script" not in html.lower() and "<iframe" not in html.lower() and "<style" not in html.lower()
+    assert "Färre otrygga en kväll" in html and "inte på väg" in html and "ökat &amp; &lt;5 fall" in html
+    assert "Våldsbrotten minskade med 12 % i Centrum." in html and 'width="640"' in html
+    plain = text.get_content()
+    assert "1 av 3 rapporter kunde inte skapas: Felande rapport." in plain
+    assert "Färre utsatta för brott (Centrum): inte på väg" in plain and "- Fler känner sig trygga." in plain
+    assert [a.get_filename() for a in attachments] == ["rapport-0.html", "rapport-1.html"]
+    assert attachments[0].get_payload(decode=True) == (year_dir / "rapport-0.html").read_bytes()
+
+
+def test_size_guard_zips_then_leaves_out_the_largest(tmp_path, summary_sources):
+    import random
+    import zipfile
+
+    cfg = load_config(write_config(tmp_path / "mail.yaml", 25))
+    # compressible: 5 reports of 2.5 MB go over the limit as base64 but fit zipped
+    year_dir = publish(tmp_path / "a", sizes=[2_500_000] * 5, failed=False)
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    raw = build_message(manifest, year_dir, cfg).as_bytes()
+    assert len(raw) <= MAX_MESSAGE_BYTES
+    msg = parse(raw)
+    attachments = msg.get_payload()[1:]
+    assert [a.get_filename() for a in attachments] == ["trygghetsrapporter-2024.zip"]
+    with zipfile.ZipFile(__import__("io").BytesIO(attachments[0].get_payload(decode=True))) as zf:
+        assert sorted(zf.namelist()) == [f"rapport-{i}.html" for i in range(5)]
+    assert "packade i trygghetsrapporter-2024.zip" in msg.get_payload()[0].get_payload()[0].get_content()
+
+    # incompressible: even zipped they do not fit, so the largest are left out and the body says which
+    rng = random.Random(1)
+    alphabet = "abcdefghijklmnopqrstuvwxyzåäöABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    noise = lambda i, size: "".join(rng.choices(alphabet, k=size))  # noqa: E731
+    year_dir = publish(tmp_path / "b", sizes=[3_000_000, 5_000_000, 2_000_000], failed=False, content=noise)
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    raw = build_message(manifest, year_dir, cfg).as_bytes()
+    assert len(raw) <= MAX_MESSAGE_BYTES
+    plain = parse(raw).get_payload()[0].get_payload()[0].get_content()
+    assert "fick inte plats" in plain and "Rapport 1" in plain.split("fick inte plats")[1]
+    with zipfile.ZipFile(__import__("io").BytesIO(parse(raw).get_payload()[1].get_payload(decode=True))) as zf:
+        assert "rapport-1.html" not in zf.namelist() and "rapport-2.html" in zf.namelist()
+
+
+def test_missing_summary_sources_give_a_clear_note(tmp_path, monkeypatch):
+    def broken(store, year):
+        raise RuntimeError("indikatorerna saknas")
+
+    fake = types.SimpleNamespace(follow_up=broken, main_changes=broken)
+    monkeypatch.setattr(trygghet, "indicators", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "trygghet.indicators", fake)
+    year_dir = publish(tmp_path / "reports", failed=False)
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    msg = parse(build_message(manifest, year_dir, load_config(write_config(tmp_path / "m.yaml", 25))).as_bytes())
+    assert msg["Subject"] == "Trygghetsrapporter 2024: alla 2 rapporter klara"
+    assert "Måluppföljningen kunde inte sammanställas (RuntimeError: indikatorerna saknas)" in \
+        msg.get_payload()[0].get_payload()[0].get_content()
+
+
+@pytest.mark.parametrize("smtp, message", [
+    ({"password": "hemligt"}, "never put the password in the file"),
+    ({"host": "smtp.lulea.example"}, "only allowed for localhost"),
+    ({"security": "tls13"}, "must be one of starttls, ssl, none"),
+    ({"ca_file": "saknas.pem"}, "does not exist"),
+])
+def test_bad_config_is_refused(tmp_path, smtp, message):
+    with pytest.raises(ParameterError, match=message):
+        load_config(write_config(tmp_path / "m.yaml", 25, **smtp))
+
+
+def test_shipped_config_is_valid():
+    cfg = load_config(Path(__file__).resolve().parents[1] / "config" / "mail.yaml")
+    assert cfg.security in ("starttls", "ssl") and cfg.password_env == "TRYGGHET_SMTP_PASSWORD"
+
+
+# ---------------------------------------------------------------------------------------------- delivery
+
+
+def test_server_down_then_up_sends_exactly_once(tmp_path, summary_sources):
+    out = tmp_path / "reports"
+    publish(out)
+    port = free_port()
+    config = write_config(tmp_path / "mail.yaml", port)
+
+    down = send_reports(year=2024, reports=out, config=config, console=QUIET)
+    assert not down.ok and "not sent" in down.summary and "ConnectionRefusedError" in down.summary
+    key = f"2024-{FINGERPRINT[:12]}-0.1.0+gabc"
+    assert (out / "outbox" / f"{key}.eml").is_file() and down.pending == [key]
+
+    ctrl = start_server(port)
+    try:
+        up = send_reports(year=None, reports=out, config=config, console=QUIET)
+        assert up.ok and up.sent == [key] and up.pending == []
+        again = send_reports(year=2024, reports=out, config=config, console=QUIET)
+        assert again.ok and again.sent == [] and "already sent" in again.summary
+        assert len(ctrl.handler.envelopes) == 1
+        env = ctrl.handler.envelopes[0]
+        assert env.mail_from == "trygghet@lulea.example"
+        assert sorted(env.rcpt_tos) == ["polis@lulea.example", "styrgrupp@lulea.example"]
+        received = parse(env.original_content)
+        assert received["Subject"] == "Trygghetsrapporter 2024: 1 av 3 rapporter kunde inte skapas"
+        assert env.original_content.replace(b"\r\n", b"\n") == \
+            (out / "outbox" / "sent" / f"{key}.eml").read_bytes().replace(b"\r\n", b"\n")
+    finally:
+        ctrl.stop()
+    assert not list((out / "outbox").glob("*.eml"))
+
+
+def test_starttls_with_login(tmp_path, cert, summary_sources, monkeypatch):
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.login == b"trygghet" and auth_data.password == b"hemligt-123")
+
+    out = tmp_path / "reports"
+    publish(out)
+    port = free_port()
+    config = write_config(tmp_path / "mail.yaml", port, security="starttls", username="trygghet",
+                          password_env="TEST_TRYGGHET_SMTP_PW", ca_file=str(cert["cert"]))
+    ctrl = start_server(port, tls_context=cert["context"], require_starttls=True, authenticator=authenticator,
+                        auth_require_tls=True)
+    try:
+        monkeypatch.delenv("TEST_TRYGGHET_SMTP_PW", raising=False)
+        with pytest.raises(ParameterError, match="TEST_TRYGGHET_SMTP_PW"):
+            send_reports(year=2024, reports=out, config=config, console=QUIET)
+        monkeypatch.setenv("TEST_TRYGGHET_SMTP_PW", "hemligt-123")
+        ok = send_reports(year=2024, reports=out, config=config, console=QUIET)
+        assert ok.ok and len(ok.sent) == 1, ok.summary
+        assert len(ctrl.handler.envelopes) == 1
+    finally:
+        ctrl.stop()
+
+
+def test_implicit_tls_and_untrusted_certificate(tmp_path, cert, summary_sources):
+    out = tmp_path / "reports"
+    publish(out, failed=False)
+    port = free_port()
+    ctrl = start_server(port, ssl_context=cert["context"])
+    try:
+        untrusted = write_config(tmp_path / "u.yaml", port, security="ssl")
+        bad = send_reports(year=2024, reports=out, config=untrusted, console=QUIET)
+        assert not bad.ok and "CERTIFICATE_VERIFY_FAILED" in bad.summary
+        trusted = write_config(tmp_path / "t.yaml", port, security="ssl", ca_file=str(cert["cert"]))
+        good = send_reports(year=2024, reports=out, config=trusted, console=QUIET)
+        assert good.ok and len(ctrl.handler.envelopes) == 1
+    finally:
+        ctrl.stop()
+
+
+def test_dry_run_writes_the_eml_only(tmp_path, summary_sources):
+    out = tmp_path / "reports"
+    publish(out)
+    config = write_config(tmp_path / "mail.yaml", free_port())
+    proc = cli("mail", "--year", "2024", "--out", str(out), "--config", str(config), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    dry = list((out / "outbox" / "dry-run").glob("*.eml"))
+    assert len(dry) == 1 and "nothing sent" in proc.stdout
+    assert parse(dry[0].read_bytes())["Subject"].startswith("Trygghetsrapporter 2024")
+    assert not list((out / "outbox").glob("*.eml")) and not list((out / "outbox" / "sent").glob("*.eml"))
+
+
+def test_nothing_published_is_a_clear_error(tmp_path):
+    config = write_config(tmp_path / "mail.yaml", 25)
+    proc = cli("mail", "--out", str(tmp_path / "tom"), "--config", str(config))
+    assert proc.returncode == 2 and "no published reports to mail" in proc.stderr
+
+
+def test_message_key_changes_with_data_and_code():
+    m = {"year": 2024, "data_fingerprint": FINGERPRINT, "code_version": "0.1.0+gabc"}
+    assert message_key(m) != message_key({**m, "data_fingerprint": "ef" * 32})
+    assert message_key(m) != message_key({**m, "code_version": "0.1.1"})
+    assert message_key(m) == message_key(dict(m))
