@@ -56,6 +56,9 @@ __all__ = [
     "classify_emerging",
     "evaluate",
     "measure_coverage",
+    "top_hotspots",
+    "hotspots_by_area",
+    "emerging_summary",
     "count_points",
     "auto_cell_size",
     "auto_bandwidth",
@@ -1186,3 +1189,61 @@ def _distances(geoms: np.ndarray, points: pd.DataFrame) -> np.ndarray:
         return np.zeros((len(geoms), len(points)))
     pts = shapely.points(points["x"].to_numpy(dtype=float), points["y"].to_numpy(dtype=float))
     return shapely.distance(geoms[:, None], pts[None, :])
+
+
+# --- tables for the reports ---------------------------------------------------------------------------
+
+
+def top_hotspots(cells: gpd.GeoDataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` strongest significant hot-spot cells as a reading table (counts of 1–4 as "<5").
+
+    Columns: ``Rang``, ``Område``, ``Antal brott``, ``Gi* (z)``, ``Konfidens``. The cell's own
+    coordinates are not shown: the area and the map place it."""
+    from trygghet import format as fmt
+
+    hot = cells[cells["hotspot"].fillna(False).to_numpy(dtype=bool)]
+    hot = hot.sort_values("gistar", ascending=False).head(int(n))
+    return pd.DataFrame({
+        "Rang": range(1, len(hot) + 1),
+        "Område": hot["area"].fillna("utanför områdena").astype(str).to_numpy(),
+        "Antal brott": [fmt.count(v) for v in hot["n"]],
+        "Gi* (z)": [fmt.number(v, 1) for v in hot["gistar"]],
+        "Konfidens": [GI_BIN_LABELS[int(b)] for b in hot["gi_bin"]],
+    })
+
+
+def hotspots_by_area(cells: gpd.GeoDataFrame, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Hot-spot cells per area, the offences in them, and (with :func:`measure_coverage`'s result) how
+    many lack a situational measure nearby.
+
+    Columns: ``area``, ``hot_cells``, ``n``, ``without_measure``, ``nearest_measure_m`` (the largest
+    distance from an uncovered hot cell to its nearest measure); sorted by ``n``."""
+    hot = cells[cells["hotspot"].fillna(False).to_numpy(dtype=bool)]
+    grouped = pd.DataFrame(hot.drop(columns="geometry")).assign(area=hot["area"].fillna("utanför områdena"))
+    table = grouped.groupby("area").agg(hot_cells=("cell_id", "size"), n=("n", "sum"))
+    if coverage is not None and len(coverage):
+        uncovered = coverage[~coverage["has_measure"]].assign(area=lambda t: t["area"].fillna("utanför områdena"))
+        table["without_measure"] = uncovered.groupby("area").size().reindex(table.index, fill_value=0)
+        table["nearest_measure_m"] = uncovered.groupby("area")["nearest_measure_m"].max().reindex(table.index)
+    else:
+        table["without_measure"] = 0
+        table["nearest_measure_m"] = np.nan
+    out = table.reset_index().sort_values("n", ascending=False).reset_index(drop=True)
+    return out.astype({"hot_cells": int, "n": int, "without_measure": int})
+
+
+def emerging_summary(result: gpd.GeoDataFrame) -> pd.DataFrame:
+    """How many cells fall in each emerging-hot-spot category (Swedish labels), the categories with a
+    pattern first. Columns: ``kategori``, ``cells``, ``areas`` (the areas they lie in)."""
+    table = pd.DataFrame(result.drop(columns="geometry"))
+    table = table[table["category"] != "no_pattern"]
+    if table.empty:
+        return pd.DataFrame(columns=["kategori", "cells", "areas"])
+    order = {k: i for i, k in enumerate(EMERGING_CATEGORIES)}
+    grouped = table.groupby("category").agg(
+        cells=("cell_id", "size"),
+        areas=("area", lambda s: ", ".join(sorted(set(s.dropna().astype(str))))),
+    ).reset_index()
+    grouped["kategori"] = grouped["category"].map(EMERGING_CATEGORIES)
+    grouped = grouped.sort_values("category", key=lambda s: s.map(order))
+    return grouped[["kategori", "cells", "areas"]].reset_index(drop=True)

@@ -27,6 +27,7 @@ __all__ = [
     "PALETTE",
     "STATUS_COLOURS",
     "trend_chart",
+    "small_multiples",
     "interval_chart",
     "ranked_bar_chart",
     "weekday_hour_heatmap",
@@ -96,6 +97,45 @@ def trend_chart(
     if hue is not None and len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _finish(fig, ax, title, source)
+
+
+def small_multiples(
+    table: pd.DataFrame,
+    *,
+    facet: str,
+    title: str,
+    ylabel: str,
+    source: str,
+    x: str = "year",
+    y: str = "value",
+    columns: int = 5,
+) -> Figure:
+    """One small line chart per ``facet`` value (e.g. offence category), each with its own y scale and
+    the 95 % interval as a band, ordered by the latest value."""
+    data = _visible(table)
+    latest = data[data[x] == data[x].max()].set_index(facet)[y].sort_values(ascending=False)
+    names = list(latest.index) + [n for n in data[facet].unique() if n not in latest.index]
+    rows = int(np.ceil(len(names) / columns))
+    set_theme()
+    fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.0 * rows + 0.8), layout="constrained", squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        part = data[data[facet] == name].sort_values(x)
+        ax.plot(part[x], part[y], marker="o", markersize=3, color=PALETTE[0])
+        if {"lower", "upper"} <= set(part.columns):
+            ax.fill_between(part[x], part["lower"], part["upper"], color=PALETTE[0], alpha=0.15, linewidth=0)
+        ax.set_title(str(name), fontsize=10, fontweight="normal")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.yaxis.set_major_formatter(_number_formatter(1))
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    fig.supylabel(ylabel, fontsize=10)
+    fig.text(0.01, -0.02, _SOURCE_PREFIX + source.removeprefix(_SOURCE_PREFIX) + "  Banden visar 95 % konfidensintervall.",
+             ha="left", va="top", fontsize=8.5, color="#444444")
+    plt.close(fig)
+    return fig
 
 
 def interval_chart(

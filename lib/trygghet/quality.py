@@ -14,6 +14,8 @@ import pandas as pd
 from trygghet.store import read_json, read_table, store_dir
 
 __all__ = [
+    "HEADERS_SV",
+    "response_table",
     "ingest_overview",
     "ingest_warnings",
     "reject_reasons",
@@ -22,6 +24,48 @@ __all__ = [
     "survey_response",
     "population_coverage",
 ]
+
+
+#: Swedish headers of this module's tables
+HEADERS_SV = {
+    "file": "Fil",
+    "table": "Tabell",
+    "rows_read": "Lästa rader",
+    "rows_accepted": "Godkända",
+    "rows_rejected": "Avvisade",
+    "n_warnings": "Varningar",
+    "reconciles": "Stämmer",
+    "column": "Kolumn",
+    "reason": "Skäl",
+    "n": "Antal",
+    "year": "År",
+    "in_municipality": "Med plats i kommunen",
+    "no_place": "Utan plats",
+    "outside": "Utanför kommunen",
+    "share_mapped": "Andel på kartan",
+    "offence_code": "Brottskod",
+    "population": "Befolkning",
+    "areas_with_population": "Områden med befolkning",
+    "areas": "Områden",
+    "complete": "Komplett",
+}
+
+
+def response_table(store: str | Path | None, table: str = "survey") -> pd.DataFrame:
+    """Respondents per area (rows) and survey round (columns), as a reading table; cells under the
+    survey threshold (30) are marked "(för få)" since their results are not shown."""
+    from trygghet.config import SURVEY_MIN_RESPONDENTS
+
+    counts = survey_response(store, table)
+    if counts.empty:
+        return pd.DataFrame({"Område": ["Ingen enkät inläst."]})
+    wide = counts.pivot_table(index="area", columns="year", values="n", aggfunc="sum", fill_value=0)
+    shown = wide.apply(lambda col: col.map(lambda n: f"{n} (för få)" if 0 < n < SURVEY_MIN_RESPONDENTS else str(n)))
+    shown.columns = [str(int(c)) for c in shown.columns]
+    totals = wide.sum().map(str)
+    totals.index = shown.columns
+    shown.loc["Hela kommunen"] = totals
+    return shown.rename_axis("Område").reset_index()
 
 
 def ingest_overview(store: str | Path | None) -> pd.DataFrame:

@@ -9,16 +9,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from trygghet import format as fmt
+from trygghet import indicators
 from trygghet.config import resource_path
 from trygghet.errors import ParameterError
-from trygghet.store import read_table
+from trygghet.store import area_names, read_table, store_dir, years as store_years
 
 __all__ = [
+    "BASELINE_YEAR",
+    "KEY_INDICATORS",
+    "EXPOSURE_INDICATORS",
+    "YOUTH_INDICATORS",
+    "MUNICIPAL_INDICATORS",
+    "HOTSPOT_HEADERS",
+    "check_parameters",
+    "changes_text",
+    "disorder_ranking",
+    "event_display",
+    "national_comparison",
+    "municipal_incident_trend",
+    "hotspot_title",
+    "hotspot_intro",
+    "map_note",
+    "coverage_text",
+    "evaluation_display",
+    "definition_note",
+    "follow_up_display",
+    "follow_up_text",
+    "area_intro",
+    "area_profile_display",
+    "area_cells",
+    "area_hotspots",
+    "safety_walk_summary",
     "CATEGORY_GROUPS",
+    "panel",
+    "panel_display",
+    "format_value",
+    "category_trends",
+    "category_table",
+    "area_comparison",
+    "area_profile",
     "select_offences",
     "time_profile",
     "month_profile",
@@ -26,8 +61,400 @@ __all__ = [
     "national_reference",
 ]
 
+#: the agreement's baseline: the first combined situation picture (2020) was built on 2019's data
+BASELINE_YEAR = 2019
+#: the key figures on the situation picture's first screen
+KEY_INDICATORS = [
+    "brott_totalt", "vald", "mangdbrott", "brott_bostadsinbrott", "vald_offentlig_natt",
+    "otrygg_kvall", "problemindex", "utsatt_brott", "oro_brott", "fortroende_polis",
+]
+#: exposure to crime and worry (survey)
+EXPOSURE_INDICATORS = [
+    "utsatt_brott", "utsatt_misshandel", "utsatt_hot", "utsatt_sexualbrott", "utsatt_ran", "utsatt_bedrageri",
+    "utsatt_trakasserier", "utsatt_inbrott", "utsatt_stold", "utsatt_skadegorelse", "oro_brott", "avstatt",
+]
+#: the municipality's picture: youth survey risk and protective factors, young suspects
+YOUTH_INDICATORS = [
+    "ung_alkohol", "ung_intensivkonsumtion", "ung_narkotika", "ung_tobak", "ung_skolk", "ung_mobbad",
+    "ung_utsatt_vald", "ung_egen_brottslighet", "ung_trygg_skolan", "ung_trygg_omrade", "ung_vuxen",
+    "ung_fritid", "ung_fortroende_polis", "misstankta_unga", "misstankta_unga_tidigare",
+]
+#: the municipality's own incident reports
+MUNICIPAL_INDICATORS = ["kommunala_skadegorelse", "kommunala_brand", "kommunala_kostnad"]
+#: Swedish headers of :func:`trygghet.hotspots.hotspots_by_area`
+HOTSPOT_HEADERS = {
+    "area": "Område",
+    "hot_cells": "Hot spot-rutor",
+    "n": "Brott i rutorna",
+    "without_measure": "Rutor utan situationell åtgärd",
+    "nearest_measure_m": "Längsta avstånd till närmaste åtgärd (m)",
+}
+_LANGS = ("sv", "en")
+_SECTIONS = {
+    "Brott": ("polis",),
+    "Trygghet": ("trygghetsmätning", "kommun"),
+    "Unga": ("ungdomsenkät",),
+}
 #: category groups a report may ask for, besides a single category name
 CATEGORY_GROUPS = {"alla": "Alla brott", "vald": "Våldsbrott", "mangdbrott": "Mängdbrott"}
+
+
+def panel(
+    store: str | Path | None,
+    ids: list[str],
+    year: int,
+    *,
+    area: str | None = None,
+    baseline_year: int = BASELINE_YEAR,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Indicators side by side: each one's latest value up to ``year`` with its interval, and the
+    tested change since the previous measurement and since the baseline.
+
+    ``area`` restricts to one area; indicators without area data then show no value. Columns:
+    ``indicator``, ``name``, ``kind``, ``unit``, ``direction``, ``levels``, ``factor``, ``year``,
+    ``value``, ``lower``, ``upper``, ``n``, ``suppressed``, ``previous_year``, ``previous_value``,
+    ``change_previous``, ``baseline_year``, ``baseline_value``, ``change_baseline``
+    (changes as :func:`trygghet.indicators.change`'s ``assessment``: förbättring, försämring,
+    ingen säker förändring, ej mätbart)."""
+    rows = [_panel_row(store, i, int(year), area, int(baseline_year), alpha) for i in ids]
+    return pd.DataFrame(rows, columns=_PANEL_COLUMNS)
+
+
+def panel_display(table: pd.DataFrame, *, with_baseline: bool = True) -> pd.DataFrame:
+    """A panel (:func:`panel`) as a Swedish table for reading: values formatted by their kind
+    (shares as "21 %", rates with one decimal), hidden values as "–", and the changes in words."""
+    out = pd.DataFrame({
+        "Indikator": table["name"],
+        "År": table["year"].map(lambda y: "–" if pd.isna(y) else str(int(y))),
+        "Värde": [format_value(i, v, hidden=h) for i, v, h in zip(table["indicator"], table["value"], table["suppressed"])],
+        "95 % konfidensintervall": [
+            "–" if h or pd.isna(lo) else f"{format_value(i, lo)} – {format_value(i, hi)}"
+            for i, lo, hi, h in zip(table["indicator"], table["lower"], table["upper"], table["suppressed"])
+        ],
+        "Enhet": table["unit"].map(_unit_text),
+        "Sedan föregående mätning": [_change_text(c, y) for c, y in zip(table["change_previous"], table["previous_year"])],
+    })
+    if with_baseline:
+        out["Sedan utgångsåret"] = [_change_text(c, y) for c, y in zip(table["change_baseline"], table["baseline_year"])]
+    return out
+
+
+def format_value(indicator: str, value: float, *, hidden: bool = False) -> str:
+    """One indicator value in Swedish, by the indicator's kind: shares "21 %", indices "1,38",
+    rates "8,3", counts "1 234", sums in kronor "12 345 kr"; "–" when hidden or missing."""
+    if hidden or value is None or pd.isna(value):
+        return "–"
+    kind = indicators.definition(indicator)["kind"]
+    if kind in ("survey_share", "share"):
+        return fmt.percent(value, decimals=0)
+    if kind in ("survey_index", "survey_mean"):
+        return fmt.number(value, decimals=2)
+    if kind == "sum":
+        return fmt.number(value, decimals=0) + "\u00a0kr"
+    if kind == "count":
+        return fmt.count(value)
+    return fmt.number(value, decimals=1)
+
+
+def category_trends(store: str | Path | None, years: list[int] | None = None) -> pd.DataFrame:
+    """Offences per analysis category and year, as counts and per 1 000 inhabitants with intervals.
+
+    Columns: ``category``, ``name``, ``year``, ``n``, ``value`` (per 1 000), ``lower``, ``upper``,
+    ``suppressed``."""
+    ids = [i for i in indicators.definitions()["id"] if i.startswith("brott_") and i != "brott_totalt"]
+    parts = []
+    for i in ids:
+        t = indicators.compute(store, i, years=years)
+        parts.append(t.assign(category=i.removeprefix("brott_"), name=indicators.definition(i)["name_sv"]))
+    table = pd.concat(parts, ignore_index=True)
+    return table[["category", "name", "year", "n", "value", "lower", "upper", "suppressed"]]
+
+
+def category_table(trends: pd.DataFrame) -> pd.DataFrame:
+    """:func:`category_trends` as a reading table: one row per category, one column per year with the
+    count (1–4 as "<5"), sorted by the latest year's count."""
+    wide = trends.pivot_table(index="name", columns="year", values="n", aggfunc="sum")
+    wide = wide.sort_values(wide.columns[-1], ascending=False)
+    shown = wide.apply(lambda col: col.map(fmt.count))
+    shown.columns = [str(int(c)) for c in shown.columns]
+    return shown.rename_axis("Brottskategori").reset_index()
+
+
+def area_comparison(store: str | Path | None, indicator: str, year: int) -> tuple[pd.DataFrame, float]:
+    """The indicator per area in ``year`` (or the latest year with data before it), and the
+    municipality's value for reference. Returns ``(table, municipality_value)``; the table has
+    :func:`trygghet.indicators.compute`'s columns with ``area``."""
+    by_area = indicators.compute(store, indicator, by="area")
+    shown_years = by_area.loc[by_area["year"] <= year, "year"]
+    if shown_years.empty:
+        return by_area.iloc[0:0], float("nan")
+    latest = int(shown_years.max())
+    whole = indicators.compute(store, indicator, years=latest)
+    value = float(whole["value"].iloc[0]) if len(whole) and not whole["suppressed"].iloc[0] else float("nan")
+    return by_area[by_area["year"] == latest].reset_index(drop=True), value
+
+
+def area_profile(store: str | Path | None, area: str, year: int, ids: list[str] | None = None) -> pd.DataFrame:
+    """The area against the municipality on every indicator that has area data: the panel of the area
+    with the municipality's value beside it and whether the area is certainly better or worse (the
+    intervals do not overlap). Columns: the :func:`panel` columns plus ``municipality_value`` and
+    ``comparison`` (``bättre``, ``sämre``, ``ingen säker skillnad``, ``–``)."""
+    if ids is None:
+        defs = indicators.definitions()
+        ids = [i for i, g in zip(defs["id"], defs["groupings"]) if "area" in g and i != "atgarder_per_niva"]
+    own = panel(store, ids, year, area=area)
+    whole = panel(store, ids, year)
+    own["municipality_value"] = whole["value"].to_numpy()
+    own["municipality_lower"] = whole["lower"].to_numpy()
+    own["municipality_upper"] = whole["upper"].to_numpy()
+    own["comparison"] = [_compare(r) for r in own.itertuples(index=False)]
+    return own
+
+
+def check_parameters(store: str | Path | None, year: int, lang: str = "sv", area: str | None = None) -> None:
+    """Check a notebook's parameters against the store; a ParameterError says what is wrong."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise ParameterError(f"year must be a whole number such as 2025, got {year!r}")
+    store_dir(store)
+    known = store_years(store, "offences")
+    if year not in known:
+        raise ParameterError(f"year {year} has no offences in the store {store}; the years are " + ", ".join(map(str, known)))
+    if lang not in _LANGS:
+        raise ParameterError(f"lang must be one of {', '.join(_LANGS)}, got {lang!r}")
+    if area is not None and area not in area_names(store):
+        raise ParameterError(f"area {area!r} is not an area of the store; use one of " + ", ".join(area_names(store)))
+
+
+def changes_text(store: str | Path | None, year: int, *, alpha: float = 0.05, max_items: int = 8):
+    """The year's statistically certain changes (:func:`trygghet.indicators.main_changes`) as a Swedish
+    bullet list for the report (a Markdown display object)."""
+    from IPython.display import Markdown
+
+    changes = indicators.main_changes(store, year, alpha=alpha, max_items=max_items)
+    if changes.empty:
+        return Markdown("Inga statistiskt säkra förändringar jämfört med föregående mätning eller utgångsåret.")
+    return Markdown("\n".join(f"- {t}" for t in changes["text"]))
+
+
+def disorder_ranking(store: str | Path | None, year: int) -> pd.DataFrame:
+    """The disorder items of the survey (``problem_*``) municipality-wide in the latest round up to
+    ``year``, ranked. Columns: ``indicator``, ``name`` (without the "Problem: " prefix), ``year``,
+    ``value``, ``lower``, ``upper``, ``suppressed``."""
+    ids = [i for i in indicators.definitions()["id"] if i.startswith("problem_")]
+    table = panel(store, ids, year)
+    table["name"] = table["name"].str.replace("Problem: ", "", regex=False).str.capitalize()
+    table = table[~table["suppressed"].astype(bool)]
+    cols = ["indicator", "name", "year", "value", "lower", "upper", "suppressed"]
+    return table[cols].astype({"value": float, "lower": float, "upper": float}).sort_values("value", ascending=False)
+
+
+def event_display(effects: pd.DataFrame) -> pd.DataFrame:
+    """:func:`event_effect` as a reading table (counts of 1–4 as "<5")."""
+    if effects.empty:
+        return pd.DataFrame({"Evenemang": ["Inga planerade evenemang registrerade för året."]})
+    return pd.DataFrame({
+        "Evenemang": effects["name"],
+        "Datum": [f"{fmt.date(a)} – {fmt.date(b)}" if a != b else fmt.date(a) for a, b in zip(effects["start"], effects["end"])],
+        "Område": effects["area"],
+        "Brott under evenemanget": effects["n_event"].map(fmt.count),
+        "Per dag under evenemanget": effects["per_day_event"].map(lambda v: fmt.number(v, 1)),
+        "Per dag samma veckodagar runt omkring": effects["per_day_reference"].map(lambda v: fmt.number(v, 1)),
+        "Kvot (95 % KI)": [
+            "–" if pd.isna(r) or np.isinf(r) else f"{fmt.number(r, 1)} ({fmt.number(lo, 1)}–{fmt.number(hi, 1)})"
+            for r, lo, hi in zip(effects["ratio"], effects["lower"], effects["upper"])
+        ],
+        "Säker skillnad": effects["significant"].map({True: "ja", False: "nej"}),
+    })
+
+
+def national_comparison(store: str | Path | None, year: int) -> pd.DataFrame:
+    """Luleå beside the national reference values that exist (``resources/national.csv``): a reading
+    table with the indicator, Luleå's latest value, the national value, its year and source."""
+    reference = national_reference()
+    own = panel(store, list(reference["indicator"]), year)
+    rows = []
+    for ref, mine in zip(reference.itertuples(index=False), own.itertuples(index=False)):
+        rows.append({
+            "Indikator": mine.name,
+            "Luleå": f"{format_value(ref.indicator, mine.value, hidden=mine.suppressed)} ({mine.year})" if mine.year else "–",
+            "Riket": f"{format_value(ref.indicator, ref.value)} ({ref.year})",
+            "Källa för riket": ref.source,
+        })
+    return pd.DataFrame(rows)
+
+
+def municipal_incident_trend(store: str | Path | None) -> pd.DataFrame:
+    """Municipal vandalism and fire incidents per year: ``name``, ``year``, ``value``, ``suppressed``."""
+    parts = [indicators.compute(store, i).assign(name=indicators.definition(i)["name_sv"])
+             for i in ("kommunala_skadegorelse", "kommunala_brand")]
+    return pd.concat(parts, ignore_index=True)[["name", "year", "value", "suppressed"]]
+
+
+def hotspot_title(group: str, year: int) -> str:
+    """The map's title: "Brottskoncentrationer 2025 – våldsbrott"."""
+    return f"Brottskoncentrationer {year} – {_group_name(group).lower()}"
+
+
+def hotspot_intro(group: str, year: int):
+    """One line that says what the hot-spot report maps."""
+    from IPython.display import Markdown
+
+    return Markdown(f"**Brott som kartläggs:** {_group_name(group).lower()}, {year}.")
+
+
+def map_note(cells: gpd.GeoDataFrame):
+    """How many offences the map could not show (no place, outside the municipality) and the grid."""
+    from IPython.display import Markdown
+
+    a = cells.attrs
+    without = int(a.get("n_without_place", 0))
+    outside = int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
+    used = int(a.get("n_points", 0))
+    return Markdown(
+        f"Kartan bygger på {fmt.count(used)} brott med plats i rutor om {fmt.number(a.get('cell_size', 0), 0)} m. "
+        f"{fmt.count(without)} brott saknar plats och {fmt.count(outside)} ligger utanför kommunen; de räknas i alla "
+        "totaler men kan inte visas på kartan. Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när "
+        "datorn har internet."
+    )
+
+
+def coverage_text(coverage: pd.DataFrame, distance: float):
+    """The hot-spot areas without a situational measure within ``distance`` metres, in words."""
+    from IPython.display import Markdown
+
+    if coverage.empty:
+        return Markdown("Inga signifikanta hot spots i år.")
+    missing = coverage[~coverage["has_measure"]]
+    if missing.empty:
+        return Markdown(f"Alla hot spot-rutor har en situationell åtgärd inom {fmt.number(distance, 0)} m.")
+    areas = missing["area"].fillna("utanför områdena").value_counts()
+    listing = ", ".join(f"{a} ({n} rutor)" for a, n in areas.items())
+    return Markdown(
+        f"**{len(missing)} av {len(coverage)} hot spot-rutor saknar en situationell åtgärd inom "
+        f"{fmt.number(distance, 0)} m:** {listing}. Dessa platser bör prövas för situationella åtgärder "
+        "(belysning, röjning, kameror, ordningsvakter, polisnärvaro) i nästa verksamhetsplan."
+    )
+
+
+def evaluation_display(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trygghet.hotspots.evaluate` as a reading table."""
+    rows = []
+    for r in evaluation.to_dict("records"):
+        rows.append({
+            "Period": str(r.get("period", "")),
+            "Brott i de utpekade rutorna": fmt.count(r.get("n")),
+            "Brott totalt": fmt.count(r.get("N")),
+            "Andel av brotten": fmt.percent(r.get("hit_rate"), decimals=1),
+            "Andel av ytan": fmt.percent(r.get("area_share"), decimals=2),
+            "PAI": fmt.number(r.get("pai"), 1),
+            "RRI": fmt.number(r.get("rri"), 2),
+        })
+    return pd.DataFrame(rows)
+
+
+def definition_note(evaluation: pd.DataFrame):
+    """The PAI/RRI definition stated where the numbers are shown."""
+    from IPython.display import Markdown
+
+    return Markdown("**Definition:** " + str(evaluation.attrs.get("definition_sv", "")))
+
+
+def follow_up_display(follow: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trygghet.indicators.follow_up` as the steering group's table."""
+    return pd.DataFrame({
+        "Delmål": follow["subgoal_id"] + " " + follow["subgoal_text"],
+        "Område": follow["area"],
+        "Utgångsvärde": [f"{format_value(i, v)} ({y})" for i, v, y in zip(follow["indicator"], follow["baseline_value"], follow["baseline_year"])],
+        "Senaste värde (95 % KI)": [
+            "–" if pd.isna(v) else f"{format_value(i, v)} ({format_value(i, lo)}–{format_value(i, hi)}), {y}"
+            if not pd.isna(lo) else f"{format_value(i, v)}, {y}"
+            for i, v, lo, hi, y in zip(follow["indicator"], follow["value"], follow["lower"], follow["upper"], follow["latest_year"])
+        ],
+        "Mål": [f"{'högst' if t == 'tak' else 'minst'} {format_value(i, v)} år {y}"
+                for i, v, t, y in zip(follow["indicator"], follow["target_value"], follow["target_type"], follow["target_year"])],
+        "Utveckling": follow["trend"],
+        "Status": follow["status"],
+        "Motivering": follow["status_reason"],
+    })
+
+
+def follow_up_text(follow: pd.DataFrame):
+    """The follow-up's status in two sentences for the steering group."""
+    from IPython.display import Markdown
+
+    counts = follow["status"].value_counts()
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("på väg", "risk", "ej på väg", "ej mätbart") if counts.get(s, 0)]
+    worst = follow[follow["status"] == "ej på väg"]["subgoal_text"].tolist()
+    text = f"Av {len(follow)} delmål är " + ", ".join(parts) + "."
+    if worst:
+        text += " Delmål som inte är på väg: " + "; ".join(worst) + "."
+    return Markdown(text)
+
+
+def area_intro(store: str | Path | None, area: str, year: int):
+    """Checks the area and says what the profile covers (population, year)."""
+    from IPython.display import Markdown
+
+    check_parameters(store, year, "sv", area)
+    population = read_table(store, "population")
+    people = population[(population["year"] == year) & (population["area"] == area)]["population"].sum()
+    return Markdown(f"## {area} {year}\n\n{area} har {fmt.number(people, 0)} invånare ({year}). "
+                    "Jämförelserna med hela kommunen säger *sämre* eller *bättre* bara när konfidensintervallen inte överlappar.")
+
+
+def area_profile_display(profile: pd.DataFrame, section: str) -> pd.DataFrame:
+    """One section (``Brott``, ``Trygghet`` or ``Unga``) of :func:`area_profile` as a reading table."""
+    if section not in _SECTIONS:
+        raise ParameterError(f"section must be one of {', '.join(_SECTIONS)}, got {section!r}")
+    defs = indicators.definitions().set_index("id")
+    sources = profile["indicator"].map(defs["source"])
+    part = profile[sources.isin(_SECTIONS[section]).to_numpy()]
+    return pd.DataFrame({
+        "Indikator": part["name"],
+        "År": part["year"].map(lambda y: "–" if y is None or pd.isna(y) else str(int(y))),
+        "Området": [format_value(i, v, hidden=h) for i, v, h in zip(part["indicator"], part["value"], part["suppressed"])],
+        "95 % KI": ["–" if h or lo is None or pd.isna(lo) else f"{format_value(i, lo)} – {format_value(i, hi)}"
+                    for i, lo, hi, h in zip(part["indicator"], part["lower"], part["upper"], part["suppressed"])],
+        "Hela kommunen": [format_value(i, v) for i, v in zip(part["indicator"], part["municipality_value"])],
+        "Jämfört med kommunen": part["comparison"],
+        "Sedan föregående mätning": [_change_text(c, y) for c, y in zip(part["change_previous"], part["previous_year"])],
+    })
+
+
+def area_cells(cells: gpd.GeoDataFrame, store: str | Path | None, area: str, margin: float = 500.0) -> gpd.GeoDataFrame:
+    """The hot-spot cells within ``margin`` metres of the area (for a map of the area)."""
+    shape = read_table(store, "areas").set_index("area").loc[[area]].to_crs(cells.crs).buffer(margin).union_all()
+    part = cells[cells.intersects(shape)].copy()
+    part.attrs = dict(cells.attrs)
+    return part
+
+
+def area_hotspots(cells: gpd.GeoDataFrame, area: str) -> pd.DataFrame:
+    """The area's significant hot-spot cells as a reading table (or a sentence when there are none)."""
+    from trygghet.hotspots import top_hotspots
+
+    own = cells[(cells["area"] == area).fillna(False).to_numpy(dtype=bool)]
+    table = top_hotspots(own, 10)
+    if table.empty:
+        return pd.DataFrame({"Brottskoncentrationer": [f"Inga signifikanta hot spots i {area}."]})
+    return table
+
+
+def safety_walk_summary(store: str | Path | None, area: str | None = None) -> pd.DataFrame:
+    """Safety-walk findings per year and kind of deficiency, with how many are fixed (a reading table)."""
+    walks = read_table(store, "safety_walks")
+    if area is not None:
+        walks = walks[walks["area"] == area]
+    if walks.empty:
+        return pd.DataFrame({"Trygghetsvandringar": ["Inga registrerade fynd."]})
+    grouped = walks.groupby(["year", "deficiency"]).agg(n=("fixed", "size"), fixed=("fixed", "sum")).reset_index()
+    return pd.DataFrame({
+        "År": grouped["year"].astype(int).astype(str),
+        "Brist": grouped["deficiency"].str.capitalize(),
+        "Fynd": grouped["n"].map(fmt.count),
+        "Åtgärdade": [fmt.percent(f / n, 0) for f, n in zip(grouped["fixed"], grouped["n"])],
+    })
 
 
 def select_offences(store: str | Path | None, year: int | list[int] | None = None, group: str = "alla") -> pd.DataFrame:
@@ -110,6 +537,80 @@ def national_reference() -> pd.DataFrame:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+_PANEL_COLUMNS = ["indicator", "name", "kind", "unit", "direction", "levels", "factor", "year", "value", "lower",
+                  "upper", "n", "suppressed", "previous_year", "previous_value", "change_previous", "baseline_year",
+                  "baseline_value", "change_baseline"]
+
+
+def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year: int, alpha: float) -> dict:
+    d = indicators.definition(indicator)
+    row = {c: None for c in _PANEL_COLUMNS}
+    row.update(indicator=indicator, name=d["name_sv"], kind=d["kind"], unit=d["unit"], direction=d["direction"],
+               levels=", ".join(d["levels"]), factor=d.get("factor") or "", suppressed=True,
+               change_previous="ej mätbart", change_baseline="ej mätbart")
+    try:
+        series = indicators.compute(store, indicator, area=area)
+    except ParameterError:
+        return row  # not available for this area
+    series = series[series["year"] <= year]
+    shown = series[~series["suppressed"].astype(bool) & series["value"].notna()]
+    if shown.empty:
+        row["year"] = int(series["year"].max()) if len(series) else None
+        return row
+    latest = shown.iloc[-1]
+    row.update(year=int(latest["year"]), value=latest["value"], lower=latest["lower"], upper=latest["upper"],
+               n=latest["n"], suppressed=False)
+    earlier = shown[shown["year"] < latest["year"]]
+    if len(earlier):
+        prev = earlier.iloc[-1]
+        row.update(previous_year=int(prev["year"]), previous_value=prev["value"],
+                   change_previous=_assessment(store, indicator, int(prev["year"]), int(latest["year"]), area, alpha))
+    base = shown[shown["year"] >= baseline_year]
+    if len(base) and int(base.iloc[0]["year"]) < int(latest["year"]):
+        first = base.iloc[0]
+        row.update(baseline_year=int(first["year"]), baseline_value=first["value"],
+                   change_baseline=_assessment(store, indicator, int(first["year"]), int(latest["year"]), area, alpha))
+    return row
+
+
+def _assessment(store, indicator: str, y0: int, y1: int, area: str | None, alpha: float) -> str:
+    table = indicators.change(store, indicator, y0, y1, alpha=alpha, area=area)
+    return str(table["assessment"].iloc[0]) if len(table) else "ej mätbart"
+
+
+def _change_text(assessment, year) -> str:
+    if assessment is None or pd.isna(assessment) or assessment == "ej mätbart" or year is None or pd.isna(year):
+        return "–"
+    return f"{assessment} (jfr {int(year)})"
+
+
+def _unit_text(unit: str) -> str:
+    return "" if unit == "andel" else unit
+
+
+def _compare(r) -> str:
+    if r.suppressed or r.value is None or pd.isna(r.value) or pd.isna(r.municipality_value):
+        return "–"
+    if pd.isna(r.lower) or pd.isna(r.municipality_lower):
+        return "ingen säker skillnad"
+    better_low = r.direction == "lower_is_better"
+    if r.upper < r.municipality_lower:
+        return "bättre" if better_low else "sämre"
+    if r.lower > r.municipality_upper:
+        return "sämre" if better_low else "bättre"
+    return "ingen säker skillnad"
+
+
+def _group_name(group: str) -> str:
+    if group in CATEGORY_GROUPS:
+        return CATEGORY_GROUPS[group]
+    if group.startswith("kommunala"):
+        return "Kommunala händelser"
+    try:
+        return indicators.definition(f"brott_{group}")["name_sv"]
+    except ParameterError:
+        return group
 
 
 def _one_event(event, offences: pd.DataFrame, all_event_days: set, weeks_around: int, alpha: float) -> dict:
