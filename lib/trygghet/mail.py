@@ -52,11 +52,9 @@ MAX_MESSAGE_BYTES = 10_240_000
 SECURITY_MODES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
-STATUS_COLOURS = {  # background, text: matched on the start of follow_up's status (Swedish)
-    "uppnått": ("#e3f4e6", "#1d6b2a"), "uppnatt": ("#e3f4e6", "#1d6b2a"), "på väg": ("#e3f4e6", "#1d6b2a"),
-    "i fas": ("#e3f4e6", "#1d6b2a"), "ej i fas": ("#fff4d6", "#7a5200"), "osäker": ("#fff4d6", "#7a5200"),
-    "oklar": ("#fff4d6", "#7a5200"), "inte": ("#fde8e6", "#a3261b"), "ej": ("#fde8e6", "#a3261b"),
-    "försämr": ("#fde8e6", "#a3261b"),
+STATUS_COLOURS = {  # follow_up's statuses: badge background, text (readable, colour-blind safe pairs)
+    "på väg": ("#dcebf7", "#004b7a"), "risk": ("#fff0cc", "#7a5200"), "ej på väg": ("#fbe3d6", "#9c3400"),
+    "ej mätbart": ("#eeeeee", "#444444"),
 }
 
 
@@ -121,7 +119,8 @@ def send_reports(
             return MailResult(ok=True, summary=f"dry run: message written to {target}; nothing sent", eml=target)
         eml = outbox / f"{key}.eml"
         already = (outbox / "sent" / f"{key}.eml").is_file()
-        if not already and not eml.is_file():
+        if not already and (not eml.is_file() or _run_of(eml) != str(manifest.get("run_id", ""))):
+            # a message never accepted may be rebuilt: it then tells the latest run of the same key
             _write_eml(eml, build_message(manifest, out / str(year), cfg))
         return _deliver_outbox(outbox, cfg, console, key, already)
 
@@ -282,6 +281,11 @@ def _smtp_send(cfg: MailConfig, raw: bytes) -> dict:
         return server.sendmail(sender, to, raw)
 
 
+def _run_of(eml: Path) -> str:
+    with open(eml, "rb") as fh:
+        return str(BytesParser(policy=policy.SMTP).parse(fh, headersonly=True).get("X-Trygghet-Run", ""))
+
+
 def _write_eml(path: Path, msg: EmailMessage) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
@@ -356,18 +360,18 @@ def _follow_up_summary(manifest: dict) -> dict:
 
 
 def _chart_png(table, notes: list[str]) -> bytes | None:
-    # TODO(lead): remove this guard once trygghet.plots.follow_up_chart has landed.
-    try:
-        from trygghet.plots import follow_up_chart
-    except ImportError:
-        notes.append("Diagrammet över måluppfyllelse saknas i den här versionen (trygghet.plots.follow_up_chart).")
-        return None
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    fig = follow_up_chart(table)
+    from trygghet.plots import follow_up_chart
+
+    try:
+        fig = follow_up_chart(table)
+    except Exception as exc:  # the table still goes out
+        notes.append(f"Diagrammet kunde inte ritas ({type(exc).__name__}: {exc}).")
+        return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -379,15 +383,23 @@ def _goal_rows(table) -> list[dict]:
 
     rows = []
     for rec in table.to_dict("records"):
-        target = fmt.number(rec.get("target_value"), 2)
-        if rec.get("target_year") is not None and str(rec.get("target_year")) not in ("<NA>", "nan"):
+        unit = str(rec.get("unit") or "")
+
+        def show(x, unit=unit):
+            return fmt.percent(x, 0) if unit == "andel" else fmt.number(x, 2 if unit.startswith("index") else 1)
+
+        target = show(rec.get("target_value"))
+        if _present(rec.get("target_year")):
             target += f" ({rec['target_year']})"
+        value = show(rec.get("value"))
+        if _present(rec.get("latest_year")) and value != "–":
+            value += f" ({rec['latest_year']})"
         rows.append({
             "goal": f"{rec.get('goal_id', '')} {rec.get('goal_text', '')}".strip(),
             "subgoal": f"{rec.get('subgoal_id', '')} {rec.get('subgoal_text', '')}".strip(),
             "area": str(rec.get("area", "")),
-            "baseline": fmt.number(rec.get("baseline_value"), 2),
-            "value": fmt.number(rec.get("value"), 2),
+            "baseline": show(rec.get("baseline_value")),
+            "value": value,
             "target": target,
             "status": str(rec.get("status", "")),
             "reason": "" if rec.get("status_reason") is None else str(rec.get("status_reason")),
@@ -395,12 +407,12 @@ def _goal_rows(table) -> list[dict]:
     return rows
 
 
+def _present(x) -> bool:
+    return x is not None and str(x) not in ("<NA>", "nan", "NaT", "None", "")
+
+
 def _status_colours(status: str) -> tuple[str, str]:
-    s = status.lower()
-    for prefix in sorted(STATUS_COLOURS, key=len, reverse=True):
-        if s.startswith(prefix):
-            return STATUS_COLOURS[prefix]
-    return ("#eeeeee", "#333333")
+    return STATUS_COLOURS.get(status.strip().lower(), ("#eeeeee", "#333333"))
 
 
 def _text_body(c: dict) -> str:

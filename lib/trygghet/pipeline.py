@@ -155,13 +155,16 @@ def cycle(
     log: str | Path | None = None,
     mail: bool = True,
     console: Console | None = None,
+    plan: str | Path | None = None,
+    mail_config: str | Path | None = None,
 ) -> int:
     """The timer's job: ingest -> run -> publish -> mail; returns the exit code for monitoring.
 
     0 everything done, 1 some reports failed, 2 bad input (ingest, parameters, lock), 3 the mail was not
     delivered (it stays in the outbox and the next cycle sends it). When reports and mail both failed
     the higher code, 3, wins. One log line per step with its duration goes to ``log``
-    (default ``out/cycle.log``).
+    (default ``out/cycle.log``). ``plan`` and ``mail_config`` default to ``config/run_plan.yaml`` and
+    ``config/mail.yaml``.
     """
     console = console or Console(stderr=True)
     p = paths()
@@ -177,7 +180,7 @@ def cycle(
                 raw_path, store_path, out_path, year or "senaste", jobs, mail)
     try:
         with run_lock(out_path, "cycle"):
-            code = _cycle_steps(raw_path, store_path, out_path, year, jobs, mail, console, logger)
+            code = _cycle_steps(raw_path, store_path, out_path, year, jobs, mail, console, logger, plan, mail_config)
     except TrygghetError as exc:
         logger.error("cycle stopped: bad input: %s", exc)
         console.print(f"trygghet cycle: {exc}", markup=False)
@@ -459,19 +462,17 @@ def _failed(spec: dict, message: str) -> dict:
 
 
 def _cycle_steps(raw: Path, store: Path, out: Path, year: int | None, jobs: int, mail: bool,
-                 console: Console, logger: logging.Logger) -> int:
-    from trygghet.ingest import ingest
+                 console: Console, logger: logging.Logger, plan, mail_config) -> int:
+    from trygghet.ingest import ingest, print_summary
 
     t = time.perf_counter()
     report = ingest(raw, store)
-    logger.info("ingest ok: %s -> %s (%.1f s)", raw, store, time.perf_counter() - t)
-    with contextlib.suppress(Exception):
-        from trygghet.ingest import print_summary
-
-        print_summary(report, console)
+    logger.info("ingest ok: %s -> %s, %d files, %d rows rejected, fingerprint %s (%.1f s)", raw, store,
+                len(report.files), report.rows_rejected, str(report.fingerprint)[:12], time.perf_counter() - t)
+    print_summary(report, console)
 
     t = time.perf_counter()
-    result = run_reports(year=year, store=store, out=out, jobs=jobs, console=console)
+    result = run_reports(year=year, store=store, out=out, jobs=jobs, plan=plan, console=console)
     ok_count = len(result.jobs) - len([j for j in result.jobs if j.get("status") != "ok"])
     if result.failed:
         logger.error("run %d: %d failed (%s); %s (%.1f s)", result.year, len(result.failed),
@@ -490,7 +491,7 @@ def _cycle_steps(raw: Path, store: Path, out: Path, year: int | None, jobs: int,
     from trygghet.mail import send_reports
 
     t = time.perf_counter()
-    sent = send_reports(year=result.year, reports=out, config=None, dry_run=False, console=console)
+    sent = send_reports(year=result.year, reports=out, config=mail_config, dry_run=False, console=console)
     if sent.ok:
         logger.info("mail ok: %s (%.1f s)", sent.summary, time.perf_counter() - t)
     else:
