@@ -152,9 +152,6 @@ def static_map(
     Swedish line plus the cell size and the correction) are drawn on the figure. No counts are shown.
     Saves to ``path`` when given; returns the matplotlib Figure.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
