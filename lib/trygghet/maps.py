@@ -189,6 +189,7 @@ def static_map(
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     if path is not None:
         fig.savefig(path, dpi=dpi)
+    plt.close(fig)  # returned for display; closed so a notebook does not show it twice
     return fig
 
 

@@ -338,19 +338,19 @@ def coverage_text(coverage: pd.DataFrame, distance: float):
 
 
 def evaluation_display(evaluation: pd.DataFrame) -> pd.DataFrame:
-    """:func:`trygghet.hotspots.evaluate` as a reading table."""
-    rows = []
-    for r in evaluation.to_dict("records"):
-        rows.append({
-            "Period": str(r.get("period", "")),
-            "Brott i de utpekade rutorna": fmt.count(r.get("n")),
-            "Brott totalt": fmt.count(r.get("N")),
-            "Andel av brotten": fmt.percent(r.get("hit_rate"), decimals=1),
-            "Andel av ytan": fmt.percent(r.get("area_share"), decimals=2),
-            "PAI": fmt.number(r.get("pai"), 1),
-            "RRI": fmt.number(r.get("rri"), 2),
-        })
-    return pd.DataFrame(rows)
+    """:func:`trygghet.hotspots.evaluate` as a reading table: t1 is last year (the year the cells were
+    flagged), t2 this year."""
+    period = {"t1": "Förra året (rutorna pekades ut)", "t2": "I år (samma rutor)"}
+    return pd.DataFrame({
+        "Period": evaluation["period"].map(lambda p: period.get(p, p)),
+        "Brott i de utpekade rutorna": evaluation["offences_flagged"].map(fmt.count),
+        "Brott totalt": evaluation["offences_total"].map(fmt.count),
+        "Andel av brotten": evaluation["hit_rate"].map(lambda v: fmt.percent(v, decimals=1)),
+        "Rutor": evaluation["flagged_cells"].map(lambda v: fmt.number(v, 0)),
+        "Andel av ytan": evaluation["area_share"].map(lambda v: fmt.percent(v, decimals=2)),
+        "PAI": evaluation["pai"].map(lambda v: fmt.number(v, 1)),
+        "RRI": evaluation["rri"].map(lambda v: fmt.number(v, 2)),
+    })
 
 
 def definition_note(evaluation: pd.DataFrame):
