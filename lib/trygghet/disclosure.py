@@ -10,10 +10,11 @@ Rules (``docs/indicators.md`` repeats them for the reader):
   cells. Cells form *lines* (all cells that add up to one total: a row, a column, the areas of a year).
   A line with exactly one hidden cell gets the next-smallest non-zero cell of the line hidden too
   (shown as "–"); this repeats until no line has a single hidden cell, across both dimensions of a two-way
-  table. Then an *audit* plays the attacker: for each primary cell it solves two linear programmes
-  (scipy's HiGHS) for the smallest and largest value the cell can take given every published total and
-  cell, with primary cells known to lie in 1–4 and other hidden cells known to be ≥ 0. When only one
-  whole number is possible the cell would be recovered, and one more cell of its lines is hidden.
+  table. Then an *audit* plays the attacker: for each primary cell it solves two mixed-integer linear
+  programmes (scipy's ``milp``, HiGHS) for the smallest and largest whole value the cell can take given
+  every published total and cell, knowing that a "<5" cell lies in 1–4 and a "–" cell is 0 or at least
+  5. When only one value is possible the cell would be recovered, and one more cell of its lines is
+  hidden; this repeats until no primary cell can be pinned.
 - :func:`publishable` drops the private columns of the store and turns hidden values into "<5" or "–"
   in a display copy.
 """
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from trygghet.config import SUPPRESS_BELOW, SURVEY_MIN_RESPONDENTS
 from trygghet.errors import ParameterError
@@ -186,38 +187,59 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
                 ) -> list[int]:
     """Primary cells an attacker can pin to one whole number from the published cells and totals.
 
-    Solves min and max of each primary cell by linear programming (HiGHS) under the lines' equations,
-    primary cells in ``primary_bounds`` and other hidden cells ≥ 0.
+    The attacker knows every line's total, that a primary cell ("<5") lies in ``primary_bounds`` and
+    that any other hidden cell ("–") is either 0 or above the primary range. For each primary cell the
+    smallest and largest whole value consistent with all of that is found by mixed-integer linear
+    programming (scipy's ``milp``, HiGHS); a cell is recovered when both are equal.
     """
     values = np.asarray(values, dtype=float)
     hidden = np.flatnonzero(code > 0)
     unknown = np.zeros(len(values), dtype=bool) if unknown is None else unknown
-    targets = [i for i in hidden if code[i] == 1 and not unknown[i]]
+    targets = [int(i) for i in hidden if code[i] == 1 and not unknown[i]]
     if not targets:
         return []
     pos = {int(i): k for k, i in enumerate(hidden)}
-    a_rows, b = [], []
+    k = len(hidden)
+    others = [int(i) for i in hidden if code[i] != 1]
+    zpos = {i: k + j for j, i in enumerate(others)}
+    nvar = k + len(others)
+    big = float(np.nansum(np.abs(values))) + primary_bounds[1] + 1.0
+    rows, lo_b, hi_b = [], [], []
     for ln in lines:
         members = [(i, c) for i, c in ln if int(i) in pos]
         if not members:
             continue
-        row = np.zeros(len(hidden))
+        row = np.zeros(nvar)
         for i, c in members:
             row[pos[int(i)]] += c
-        a_rows.append(row)
-        b.append(sum(c * values[i] for i, c in members))
-    bounds = [primary_bounds if code[i] == 1 else (0.0, None) for i in hidden]
+        rhs = sum(c * values[i] for i, c in members)
+        rows.append(row)
+        lo_b.append(rhs)
+        hi_b.append(rhs)
+    if not rows:
+        return []
+    for i in others:  # x = 0 (z = 0) or x >= primary max + 1 (z = 1)
+        row = np.zeros(nvar)
+        row[pos[i]], row[zpos[i]] = 1.0, -(primary_bounds[1] + 1.0)
+        rows.append(row), lo_b.append(0.0), hi_b.append(np.inf)
+        row = np.zeros(nvar)
+        row[pos[i]], row[zpos[i]] = 1.0, -big
+        rows.append(row), lo_b.append(-np.inf), hi_b.append(0.0)
+    lower = np.zeros(nvar)
+    upper = np.concatenate([np.full(k, big), np.ones(len(others))])
+    for i in hidden:
+        if code[i] == 1:
+            lower[pos[int(i)]], upper[pos[int(i)]] = primary_bounds
+    constraints = LinearConstraint(np.vstack(rows), np.asarray(lo_b), np.asarray(hi_b))
+    bounds = Bounds(lower, upper)
     exposed = []
     for i in targets:
-        if not a_rows:
-            lo, hi = primary_bounds
-        else:
-            obj = np.zeros(len(hidden))
-            obj[pos[int(i)]] = 1.0
-            lo = _solve(obj, a_rows, b, bounds)
-            hi = -_solve(-obj, a_rows, b, bounds)
+        obj = np.zeros(nvar)
+        obj[pos[i]] = 1.0
+        lo = _solve(obj, constraints, bounds)
+        hi = -_solve(-obj, constraints, bounds)
         if math.floor(hi + _TOL) <= math.ceil(lo - _TOL):
-            exposed.append(int(i))
+            exposed.append(i)
     return exposed
 
 
@@ -336,12 +358,10 @@ def _hide_partner_in_line(values: np.ndarray, code: np.ndarray, ln) -> bool:
     return True
 
 
-def _solve(obj, a_rows, b, bounds) -> float:
-    res = linprog(obj, A_eq=np.vstack(a_rows), b_eq=np.asarray(b, dtype=float), bounds=bounds, method="highs")
-    if res.status == 3:  # unbounded
-        return -math.inf
-    if not res.success:
-        return -math.inf  # infeasible cannot happen with the true values; treat as "not pinned"
+def _solve(obj, constraints, bounds) -> float:
+    res = milp(obj, constraints=constraints, integrality=np.ones(len(obj)), bounds=bounds)
+    if res.status != 0 or res.fun is None:
+        return -math.inf  # cannot happen with the true values feasible; treat as "not pinned"
     return float(res.fun)
 
 

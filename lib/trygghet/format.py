@@ -214,6 +214,7 @@ def table(
     headers: Mapping[str, str] | None = None,
     decimals: int | Mapping[str, int] = 1,
     percent_cols: Iterable[str] = (),
+    percent_decimals: int = 0,
     count_cols: Iterable[str] = (),
     integer_cols: Iterable[str] = ("year", "n", "latest_year", "baseline_year", "target_year", "year_from", "year_to"),
     threshold: int = 5,
@@ -223,7 +224,8 @@ def table(
     """A pandas Styler for reading: Swedish headers, numbers formatted the Swedish way, no index.
 
     ``columns`` picks and orders the columns; ``headers`` overrides :data:`HEADERS_SV`;
-    ``percent_cols`` are fractions shown as "12 %"; ``count_cols`` are counts where 1–4 shows "<5";
+    ``percent_cols`` are fractions shown as "12 %" (``percent_decimals``); ``decimals`` is one number of
+    decimals for all other numbers or a mapping column -> decimals; ``count_cols`` are counts where 1–4 shows "<5";
     ``integer_cols`` are shown without decimals (years without a thousands separator). Text cells
     (e.g. "<5" or "–" from :func:`trygghet.disclosure.publishable`) pass through unchanged. Cell
     text is HTML-escaped (the notebooks render the Styler as HTML).
@@ -236,7 +238,10 @@ def table(
     names = {**HEADERS_SV, **(dict(headers) if headers else {})}
     formatters = {}
     for col in data.columns:
-        dec = decimals.get(col, 1) if isinstance(decimals, Mapping) else decimals
+        if isinstance(decimals, Mapping):
+            dec = decimals.get(col, percent_decimals if col in percent_set else 1)
+        else:
+            dec = percent_decimals if col in percent_set else decimals
         formatters[col] = _cell_formatter(col, dec, col in percent_set, col in count_set, col in int_set,
                                           threshold, locale)
     styler = data.style.format(formatters).hide(axis="index")
