@@ -12,15 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMON = '''year: int = 2025  # report year: offences of this year, survey rounds up to it
 store: str = "../data/store"  # folder of the ingested store (trygghet ingest data/raw --out ...)
 lang: str = "sv"  # report language: "sv"; "en" adds English names in the indicator appendix'''
-SETUP = '''import warnings
-
-from trygghet import activity_plan, disclosure, hotspots, indicators, maps, plots, quality
+SETUP = '''from trygghet import activity_plan, disclosure, hotspots, indicators, maps, plots, quality
 from trygghet import format as fmt
 from trygghet import situation_picture as sp
 from trygghet import store as tstore
 
-sp.check_parameters(store, year, lang)
-plots.set_theme()'''
+sp.start_report(store, year, lang)'''
 
 
 def md(text: str):

@@ -27,6 +27,7 @@ __all__ = [
     "YOUTH_INDICATORS",
     "MUNICIPAL_INDICATORS",
     "HOTSPOT_HEADERS",
+    "start_report",
     "check_parameters",
     "changes_text",
     "disorder_ranking",
@@ -210,6 +211,19 @@ def area_profile(store: str | Path | None, area: str, year: int, ids: list[str] 
     own["municipality_upper"] = whole["upper"].to_numpy()
     own["comparison"] = [_compare(r) for r in own.itertuples(index=False)]
     return own
+
+
+def start_report(store: str | Path | None, year: int, lang: str = "sv", area: str | None = None) -> None:
+    """The first call of every report notebook: checks the parameters, sets the chart theme, and
+    keeps the library's data notes (points outside the grid, small samples ...) out of the published
+    page — the reports state those counts in their own text (e.g. :func:`map_note`)."""
+    import warnings
+
+    from trygghet.plots import set_theme
+
+    check_parameters(store, year, lang, area)
+    set_theme()
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"trygghet(\.|$)")
 
 
 def check_parameters(store: str | Path | None, year: int, lang: str = "sv", area: str | None = None) -> None:
