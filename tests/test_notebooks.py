@@ -80,7 +80,7 @@ def _assert_publishable(html: str, store: Path) -> None:
 
 
 COUNT_HEADER = re.compile(r"antal|brott|fynd|händelser|personer|misstänkta")
-NOT_COUNT = re.compile(r"rutor|rang|år\b|per |andel|kvot|index|kategori")
+NOT_COUNT = re.compile(r"^rang|^år|per |andel|kvot|index|kategori|^hot spot-rutor|^antal rutor|^rutor")
 
 
 def _tables(html: str) -> list[tuple[list[str], list[list[str]]]]:
