@@ -19,6 +19,7 @@ from scipy import optimize, stats
 from shapely.geometry import box
 from statsmodels.stats.proportion import proportion_confint
 
+from trygghet import disclosure as disc
 from trygghet import indicators as ind
 from trygghet.config import resource_path
 from trygghet.errors import ParameterError
@@ -553,3 +554,12 @@ def test_every_indicator_computes_on_the_small_store(store):
             assert not ((shown["n"] >= 1) & (shown["n"] <= 4)).any(), e.id
         if e.disclosure == "survey":
             assert (shown["n"] >= 30).all(), e.id
+        for by in (e.groupings or []):
+            grouped = ind.compute(store, e.id, by=by)
+            published = disc.publishable(grouped)
+            assert not set(published.columns) & {"suppressed", "suppression"}
+            if e.disclosure == "none":
+                continue
+            for col in ("numerator", "n"):
+                numbers = pd.to_numeric(published[col].map(lambda v: np.nan if isinstance(v, str) else v))
+                assert not ((numbers >= 1) & (numbers <= 4)).any(), (e.id, by, col)

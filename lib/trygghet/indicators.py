@@ -323,7 +323,7 @@ def _compute_uncached(store, indicator, years=None, by=None, area=None, *, alpha
     raw = _KIND_FUNCS[d["kind"]](store, d, calc_groups, None if calc_groups != groups else area_name, alpha, interval)
     if year_list is not None:
         raw = raw.loc[raw["year"].isin(year_list)]
-    raw = raw.sort_values(["year"] + calc_groups, kind="stable").reset_index(drop=True)
+    raw = _sort_rows(raw, calc_groups)
     raw = _apply_disclosure(raw, d, calc_groups, threshold, min_respondents)
     if area_name is not None:
         raw = raw.loc[raw["area"] == area_name].reset_index(drop=True)
@@ -345,6 +345,20 @@ def _compute_uncached(store, indicator, years=None, by=None, area=None, *, alpha
     for g in groups:
         out[g] = out[g].astype("string")
     return out
+
+
+def _sort_rows(raw: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """Year, then each grouping in reading order: areas the Swedish way (Å Ä Ö last), age groups by their
+    first age (<15 first), prevention levels universal → situational."""
+    def key(col: pd.Series) -> pd.Series:
+        if col.name == "year":
+            return col.astype(int)
+        if col.name == "age_group":
+            return col.map(lambda a: -1 if str(a).startswith("<") else int(re.match(r"\d*", str(a)).group() or 999))
+        if col.name == "level":
+            return col.map(lambda v: LEVELS.index(v) if v in LEVELS else len(LEVELS))
+        return col.map(lambda v: fmt.sort_key_sv(v))
+    return raw.sort_values(["year"] + groups, key=key, kind="stable").reset_index(drop=True)
 
 
 def _check_by(d: dict, by) -> list[str]:
@@ -440,18 +454,23 @@ def _share(store, d, groups, area, alpha, interval):
         t = _young_rows(store, d, groups)
         num = pd.to_numeric(t[d["numerator_column"]], errors="coerce")
         den = pd.to_numeric(t["persons"], errors="coerce")
-        t = t.assign(_num=num.fillna(0).astype(float), _den=den.fillna(0).astype(float),
-                     _unknown=num.isna() | den.isna())
+        # a cell the police left empty (under 5) is left out of both numerator and denominator; a group
+        # with no reported cell at all is unknown
+        known = num.notna() & den.notna()
+        t = t.assign(_num=num.where(known, 0).astype(float), _den=den.where(known, 0).astype(float),
+                     _unknown=~known)
         years = sorted(t["year"].astype(int).unique())
     keys = ["year"] + groups
     t = t.assign(year=pd.to_numeric(t["year"]).astype(int))
     agg = t.groupby(keys, dropna=True, observed=True).agg(numerator=("_num", "sum"), denominator=("_den", "sum"),
-                                                           unknown=("_unknown", "any")).reset_index()
+                                                           unknown=("_unknown", "all")).reset_index()
     agg = _complete(agg, store, d, groups, area, years, fill={"numerator": 0.0, "denominator": 0.0, "unknown": False})
-    agg = agg.loc[agg["denominator"] > 0].reset_index(drop=True)
+    agg = agg.loc[(agg["denominator"] > 0) | agg["unknown"]].reset_index(drop=True)
     x, n = agg["numerator"].to_numpy(float), agg["denominator"].to_numpy(float)
-    bounds = [_survey.proportion_interval(xi / ni, ni, alpha, "wilson") for xi, ni in zip(x, n)]
-    agg["value"] = x / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bounds = [_survey.proportion_interval(xi / ni, ni, alpha, "wilson") if ni > 0 else (np.nan, np.nan)
+                  for xi, ni in zip(x, n)]
+        agg["value"] = x / n
     agg["lower"] = [b[0] for b in bounds]
     agg["upper"] = [b[1] for b in bounds]
     agg["n"], agg["n_eff"] = n, np.nan
@@ -972,9 +991,12 @@ def _status(d: dict, g: dict, latest: int) -> tuple[str, str]:
         lo = hi = value
     ceiling = g["target_type"] == "tak"
     v_txt, p_txt, t_txt = _fmt_value(d, value), _fmt_value(d, path), _fmt_value(d, target)
-    ci = "" if lo == hi else f" (95 % konfidensintervall {_fmt_value(d, lo)}–{_fmt_value(d, hi)})"
+    ci = "" if lo == hi else f" (95 % konfidensintervall {_fmt_interval(d, lo, hi)})"
     side_ok, side_bad = ("under", "över") if ceiling else ("över", "under")
-    where = f"vägen mot målet {t_txt} år {int(tyear)} ({p_txt} år {latest})"
+    if latest >= int(tyear):
+        where = f"målet {t_txt} för {int(tyear)}"
+    else:
+        where = f"vägen mot målet {t_txt} år {int(tyear)} ({p_txt} år {latest})"
     if (hi <= path) if ceiling else (lo >= path):
         return "på väg", f"Värdet {latest} är {v_txt}{ci} och ligger {side_ok} {where}."
     if (lo > path) if ceiling else (hi < path):
@@ -1111,11 +1133,19 @@ def _fmt_value(d: dict, v: float, extra: int = 0) -> str:
     return fmt.number(v, 1 + extra)
 
 
+def _fmt_interval(d: dict, lo: float, hi: float) -> str:
+    if d["kind"] in ("survey_share", "share"):
+        return fmt.interval(lo, hi, as_percent=True)
+    return f"{_fmt_value(d, lo)}–{_fmt_value(d, hi)}"
+
+
 def _unit_phrase(d: dict) -> str:
     if d["kind"] == "rate_per_1000":
         return " " + d["unit"]
+    if d["kind"] in ("survey_index", "survey_mean"):
+        return " på skalan 0–6"
     if d["kind"] == "count":
-        return ""
+        return " " + d["unit"].replace("antal ", "")
     return ""
 
 
