@@ -86,7 +86,12 @@ HEADERS_SV: dict[str, str] = {
     "trend": "Utveckling",
     "status": "Status",
     "status_reason": "Motivering",
-    "sentence": "Förändring",
+    "text": "Förändring",
+    "comparison": "Jämförelse",
+    "p_adjusted": "Justerat p-värde",
+    "assessment": "Bedömning",
+    "path_value": "Väg mot målet",
+    "indicator_name": "Indikator",
 }
 
 _ROUNDING = decimal.ROUND_HALF_UP
