@@ -294,9 +294,31 @@ def _compute_full(store, indicator, years=None, by=None, area=None, *, alpha=0.0
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
     by_key = None if by is None else ((by,) if isinstance(by, str) else tuple(by))
     years_key = None if years is None else ((int(years),) if isinstance(years, (int, np.integer)) else tuple(years))
-    res = _compute_memo(str(folder), stamp, indicator, years_key, by_key, area, float(alpha), interval,
-                        int(threshold), int(min_respondents))
-    return res.copy()
+    args = (float(alpha), interval, int(threshold), int(min_respondents))
+    # Every year and every area is computed once and cut afterwards: disclosure control works within a
+    # year and one area is cut from the table of all areas anyway (see _compute_uncached), so the cut is
+    # the same table — and a notebook's many calls (panels, changes, follow-up) share one computation.
+    area_name = _check_area(d, area)
+    if area_name is not None and "area" not in (by_key or ()):
+        full_by = ("area",) + (by_key or ())
+        res = _compute_memo(str(folder), stamp, indicator, None, _ordered(full_by), None, *args)
+        res = res.loc[res["area"] == area_name]
+    else:
+        res = _compute_memo(str(folder), stamp, indicator, None, _ordered(by_key) if by_key else None, area, *args)
+        if area is not None and "area" not in res.columns:
+            res = res.copy()
+            res.insert(2, "area", WHOLE_MUNICIPALITY)
+    if years_key is not None:
+        missing = set(int(y) for y in years_key) - set(res["year"].astype(int))
+        if missing:  # a year the source lacks: computed on its own so the row shows as missing
+            return _compute_memo(str(folder), stamp, indicator, years_key, by_key, area, *args).copy()
+        res = res.loc[res["year"].isin([int(y) for y in years_key])]
+    return res.reset_index(drop=True).copy()
+
+
+def _ordered(by: tuple[str, ...]) -> tuple[str, ...]:
+    """Groupings in the canonical order, so equal requests share one memo entry."""
+    return tuple(g for g in GROUPING_ORDER if g in by) + tuple(g for g in by if g not in GROUPING_ORDER)
 
 
 @lru_cache(maxsize=512)
