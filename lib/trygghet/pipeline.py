@@ -807,22 +807,36 @@ def _worker_init(jupyter_path: str, log_file: str) -> None:
 
 def _run_job(spec: dict) -> dict:
     """Execute one notebook with papermill and publish it as HTML; never raises for notebook errors."""
+    import tempfile
+
     import nbformat
     import papermill
+    from traitlets.config import Config
 
     staging = Path(spec["staging"])
     nb_out = staging / spec["outputs"]["notebook"]
     html_out = staging / spec["outputs"]["html"]
     started = _now().isoformat(timespec="seconds")
     t0 = time.perf_counter()
+    # Unix sockets in a private folder instead of TCP ports: parallel kernels cannot race for a port,
+    # and no other local user can connect to them
+    sockets = tempfile.mkdtemp(prefix="trygghet-kernel-")
+    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
     try:
-        nb = papermill.execute_notebook(
-            spec["notebook"], str(nb_out), parameters=spec["parameters"], kernel_name="python3",
-            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            cwd=str(Path(spec["notebook"]).parent), start_timeout=120)
-    except Exception as exc:
-        return {"name": spec["name"], "status": "failed", "duration_s": round(time.perf_counter() - t0, 2),
-                "error": _error_message(exc), "html_bytes": None, "started": started}
+        for attempt in (1, 2):
+            try:
+                nb = papermill.execute_notebook(
+                    spec["notebook"], str(nb_out), parameters=spec["parameters"], kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    cwd=str(Path(spec["notebook"]).parent), start_timeout=120, config=config)
+                break
+            except Exception as exc:
+                if attempt == 1 and _kernel_start_failed(exc):
+                    continue  # a kernel that died while starting gets one more try; a notebook error does not
+                return {"name": spec["name"], "status": "failed", "duration_s": round(time.perf_counter() - t0, 2),
+                        "error": _error_message(exc), "html_bytes": None, "started": started}
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     duration = time.perf_counter() - t0
     provenance = dict(spec["provenance"], duration=f"{duration:.1f} s".replace(".", ","))
     try:
@@ -835,6 +849,12 @@ def _run_job(spec: dict) -> dict:
     return {"name": spec["name"], "status": "ok", "duration_s": round(time.perf_counter() - t0, 2),
             "error": None if size <= MAX_REPORT_BYTES else f"warning: the HTML is {size} bytes (> 3 MB)",
             "html_bytes": size, "started": started}
+
+
+def _kernel_start_failed(exc: BaseException) -> bool:
+    from papermill.exceptions import PapermillExecutionError
+
+    return not isinstance(exc, PapermillExecutionError) and "before replying to kernel_info" in str(exc)
 
 
 def _error_message(exc: BaseException) -> str:
