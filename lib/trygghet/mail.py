@@ -115,7 +115,6 @@ def send_reports(
             target = outbox / "dry-run" / f"{key}.eml"
             target.parent.mkdir(exist_ok=True)
             _write_eml(target, build_message(manifest, out / str(year), cfg))
-            console.print(f"dry run: wrote {target} (nothing sent)", highlight=False)
             return MailResult(ok=True, summary=f"dry run: message written to {target}; nothing sent", eml=target)
         eml = outbox / f"{key}.eml"
         already = (outbox / "sent" / f"{key}.eml").is_file()
@@ -216,6 +215,8 @@ def _deliver_outbox(outbox: Path, cfg: MailConfig, console: Console, key: str, a
     pending = sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime)
     sent: list[str] = []
     problems: list[str] = []
+    if pending:
+        console.print(f"mail: {len(pending)} message(s) to {cfg.host}:{cfg.port} ({cfg.security})", highlight=False)
     for eml in pending:
         if (outbox / "sent" / eml.name).is_file():  # sent before a crash could move it: never twice
             eml.unlink()
@@ -245,8 +246,6 @@ def _deliver_outbox(outbox: Path, cfg: MailConfig, console: Console, key: str, a
     if waiting:
         parts.append(f"waiting in {outbox}: {', '.join(waiting)} (the next `trygghet mail` or cycle sends it)")
     summary = "; ".join(parts) or "nothing to send"
-    for line in parts:
-        console.print(line, highlight=False, markup=False)
     eml_path = outbox / "sent" / f"{key}.eml" if (outbox / "sent" / f"{key}.eml").is_file() else outbox / f"{key}.eml"
     return MailResult(ok=not problems, summary=summary, sent=sent, pending=waiting, eml=eml_path)
 
