@@ -18,7 +18,7 @@ from trygghet import format as fmt
 from trygghet import indicators
 from trygghet.config import resource_path
 from trygghet.errors import ParameterError
-from trygghet.store import area_names, read_table, store_dir, years as store_years
+from trygghet.store import area_names, disk_memo, read_table, store_dir, years as store_years
 
 __all__ = [
     "BASELINE_YEAR",
@@ -49,6 +49,9 @@ __all__ = [
     "safety_walk_summary",
     "CATEGORY_GROUPS",
     "panel",
+    "warm_cache",
+    "area_profile_ids",
+    "main_changes",
     "panel_display",
     "format_value",
     "category_trends",
@@ -118,8 +121,31 @@ def panel(
     ``change_previous``, ``baseline_year``, ``baseline_value``, ``change_baseline``
     (changes as :func:`trygghet.indicators.change`'s ``assessment``: förbättring, försämring,
     ingen säker förändring, ej mätbart)."""
-    rows = [_panel_row(store, i, int(year), area, int(baseline_year), alpha) for i in ids]
-    return pd.DataFrame(rows, columns=_PANEL_COLUMNS)
+    key = (tuple(ids), int(year), area, int(baseline_year), float(alpha))
+    return disk_memo(store, "panel", key, lambda: _panel(store, ids, int(year), area, int(baseline_year), alpha))
+
+
+def warm_cache(store: str | Path | None, year: int) -> None:
+    """Compute what several reports of a year share — every indicator per year and area, the
+    municipality's panel of the area profiles, the main changes — once, into the store's cache, before
+    the run starts the report notebooks in parallel."""
+    indicators.warm_cache(store)
+    area_profile_ids(store)
+    panel(store, area_profile_ids(store), year)
+    main_changes(store, year)
+
+
+def area_profile_ids(store: str | Path | None = None) -> list[str]:
+    """The indicators an area profile shows: those with area data (not the count of measures)."""
+    defs = indicators.definitions()
+    return [i for i, g in zip(defs["id"], defs["groupings"]) if "area" in g and i != "atgarder_per_niva"]
+
+
+def main_changes(store: str | Path | None, year: int, *, alpha: float = 0.05, max_items: int = 8) -> pd.DataFrame:
+    """:func:`trygghet.indicators.main_changes` with its default correction, cached in the store."""
+    key = (int(year), float(alpha), int(max_items))
+    return disk_memo(store, "main_changes", key,
+                     lambda: indicators.main_changes(store, year, alpha=alpha, max_items=max_items))
 
 
 def panel_display(table: pd.DataFrame, *, with_baseline: bool = True) -> pd.DataFrame:
@@ -202,8 +228,7 @@ def area_profile(store: str | Path | None, area: str, year: int, ids: list[str] 
     intervals do not overlap). Columns: the :func:`panel` columns plus ``municipality_value`` and
     ``comparison`` (``bättre``, ``sämre``, ``ingen säker skillnad``, ``–``)."""
     if ids is None:
-        defs = indicators.definitions()
-        ids = [i for i, g in zip(defs["id"], defs["groupings"]) if "area" in g and i != "atgarder_per_niva"]
+        ids = area_profile_ids(store)
     own = panel(store, ids, year, area=area)
     whole = panel(store, ids, year)
     own["municipality_value"] = whole["value"].to_numpy()
@@ -245,7 +270,7 @@ def changes_text(store: str | Path | None, year: int, *, alpha: float = 0.05, ma
     bullet list for the report (a Markdown display object)."""
     from IPython.display import Markdown
 
-    changes = indicators.main_changes(store, year, alpha=alpha, max_items=max_items)
+    changes = main_changes(store, year, alpha=alpha, max_items=max_items)
     if changes.empty:
         return Markdown("Inga statistiskt säkra förändringar jämfört med föregående mätning eller utgångsåret.")
     return Markdown("\n".join(f"- {t}" for t in changes["text"]))
@@ -551,6 +576,17 @@ def national_reference() -> pd.DataFrame:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+def _panel(store, ids: list[str], year: int, area: str | None, baseline_year: int, alpha: float) -> pd.DataFrame:
+    rows = [_panel_row(store, i, year, area, baseline_year, alpha) for i in ids]
+    table = pd.DataFrame(rows, columns=_PANEL_COLUMNS)
+    for c in ("year", "previous_year", "baseline_year"):
+        table[c] = pd.array(table[c], dtype="Int64")
+    for c in ("value", "lower", "upper", "n", "previous_value", "baseline_value"):
+        table[c] = pd.to_numeric(table[c], errors="coerce").astype("float64")
+    table["suppressed"] = table["suppressed"].astype(bool)
+    return table
+
 
 _PANEL_COLUMNS = ["indicator", "name", "kind", "unit", "direction", "levels", "factor", "year", "value", "lower",
                   "upper", "n", "suppressed", "previous_year", "previous_value", "change_previous", "baseline_year",

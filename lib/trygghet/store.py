@@ -28,6 +28,7 @@ __all__ = [
     "years",
     "latest_year",
     "area_names",
+    "disk_memo",
 ]
 
 #: table name -> file name in the store
@@ -105,6 +106,41 @@ def area_names(store: str | Path | None = None) -> list[str]:
     from trygghet.format import sort_key_sv
 
     return sorted(read_table(store, "areas")["area"].astype(str), key=sort_key_sv)
+
+
+def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.DataFrame:
+    """``compute()`` cached on disk in the store (``STORE/.cache/NAME-<hash>.parquet``), so that report
+    processes running in parallel or one after another share a result instead of recomputing it.
+
+    ``key`` must hold every argument the result depends on; the store's version (``store.json``'s
+    modification time) and the package's resources are added here, so a new ingest or an edited
+    definition never gets an old result. Best effort: a read-only store just computes. Written to a
+    temporary file and renamed, so a parallel reader never sees half a file."""
+    import hashlib
+    import os
+    import tempfile
+
+    folder = store_dir(store).resolve()
+    from trygghet.config import resource_path
+
+    stamp = ((folder / "store.json").stat().st_mtime_ns, resource_path("indicators.yaml").stat().st_mtime_ns)
+    digest = hashlib.sha256(repr((name, key, stamp)).encode("utf-8")).hexdigest()[:32]
+    path = folder / ".cache" / f"{name}-{digest}.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):
+            pass
+    result = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        result.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except (OSError, ValueError, TypeError):
+        pass
+    return result
 
 
 @lru_cache(maxsize=32)
