@@ -105,7 +105,7 @@ def level_evidence(store: str | Path | None, year: int) -> pd.DataFrame:
         if counts[level] == 0 and len(part):
             notes.append("underlag men inga åtgärder")
         if worsened:
-            notes.append(f"{worsened} indikatorer har försämrats")
+            notes.append(f"{worsened} {'indikator har' if worsened == 1 else 'indikatorer har'} försämrats")
         rows.append({"level": level, "n": int(counts[level]), "indicators": len(part), "improved": improved,
                      "worsened": worsened, "unchanged": len(part) - improved - worsened,
                      "note": "; ".join(notes) if notes else "–"})

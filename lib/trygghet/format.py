@@ -250,10 +250,26 @@ def table(
         formatters[col] = _cell_formatter(col, dec, col in percent_set, col in count_set, col in int_set,
                                           threshold, locale)
     styler = data.style.format(formatters).hide(axis="index")
+    text_cols = [c for c in data.columns if _is_text_column(data[c])]
+    if text_cols:  # words read from the left; numbers stay right-aligned
+        styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}] for c in text_cols},
+                                         overwrite=False)
     styler = styler.relabel_index([names.get(c, c) for c in data.columns], axis="columns")
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def _is_text_column(col: pd.Series) -> bool:
+    """A column of words (names, sentences), as opposed to numbers or numbers already formatted."""
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return False
+    values = col.dropna().astype(str)
+    if values.empty:
+        return False
+    wordy = values.str.contains(r"[A-Za-zÅÄÖåäöÉé]{3,}", regex=True)
+    return bool(wordy.mean() >= 0.5)
 
 
 def _cell_formatter(col, dec, is_percent, is_count, is_int, threshold, locale):
