@@ -642,6 +642,8 @@ def _unit_text(unit: str) -> str:
 def _compare(r) -> str:
     if r.suppressed or r.value is None or pd.isna(r.value) or pd.isna(r.municipality_value):
         return "–"
+    if r.kind in ("count", "sum"):
+        return "–"  # an area's count is a part of the municipality's, not comparable with it
     if pd.isna(r.lower) or pd.isna(r.municipality_lower):
         return "ingen säker skillnad"
     better_low = r.direction == "lower_is_better"
