@@ -374,6 +374,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
             for key in ("html", "notebook"):
                 with contextlib.suppress(FileNotFoundError):
                     (staging / spec["outputs"][key]).unlink()
+        _warm_cache(store, year, console)
         results = _execute(specs, workers, out, console)
         records = _merge_records(all_jobs, selected, results, previous, staging)
         failed = [r["name"] for r in results if r["status"] != "ok"]
@@ -445,6 +446,22 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console) -> li
             raise
         pool.shutdown(wait=True)
     return [results[s["name"]] for s in specs]
+
+
+def _warm_cache(store: Path, year: int, console: Console) -> None:
+    """Compute once, into the store's cache, what many reports share (indicators, panels, changes).
+
+    Best effort: when it fails the notebooks compute what they need themselves (and report real errors).
+    """
+    from trygghet import situation_picture
+
+    t = time.perf_counter()
+    try:
+        situation_picture.warm_cache(store, year)
+    except Exception as exc:
+        console.print(f"[yellow]cache not warmed ({type(exc).__name__}: {exc}); the reports compute their own[/yellow]")
+        return
+    console.print(f"shared results computed in {time.perf_counter() - t:.1f} s", highlight=False)
 
 
 def _future_result(fut, spec: dict) -> dict:
