@@ -16,7 +16,11 @@ import pytest
 
 from test_pipeline_support import AREAS, FIXTURES, ROOT, cli, make_store, write_plan
 from trygghet.errors import ParameterError
-from trygghet.pipeline import RunLockedError, load_plan, notebook_to_html, run_lock, validate_jobs
+from rich.console import Console
+
+from trygghet.pipeline import RunLockedError, load_plan, notebook_to_html, run_lock, run_reports, validate_jobs
+
+QUIET = Console(quiet=True)
 
 PLAN = [
     {"name": "rapport", "notebook": "rapport.ipynb", "title": "Testrapport"},
@@ -109,9 +113,8 @@ def test_cli_validation_fails_fast_with_one_line_and_exit_2(tmp_path, store):
     assert proc.stderr.strip().count("\n") == 0 and "unknown area 'Atlantis'" in proc.stderr
     assert not (tmp_path / "r" / "2024").exists()
     assert time.perf_counter() - t < 30  # no kernel was started
-    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(tmp_path / "r"), "--plan", str(plan),
-               "--only", "nope")
-    assert proc.returncode == 2 and "--only: no job named 'nope'" in proc.stderr
+    with pytest.raises(ParameterError, match="--only: no job named 'nope' in the run plan; known: x"):
+        run_reports(year=2024, store=store, out=tmp_path / "r", only=["nope"], plan=plan, console=QUIET)
 
 
 # ---------------------------------------------------------------------------------------------- run
@@ -192,9 +195,8 @@ def test_only_reruns_one_job_and_keeps_the_rest(tmp_path, store, published):
     out = tmp_path / "reports"
     shutil.copytree(published["out"], out)
     before = (out / "2024" / "profil-centrum.html").read_bytes()
-    proc = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(published["plan"]),
-               "--only", "rapport")
-    assert proc.returncode == 0, proc.stderr  # the failing job was not part of this run
+    result = run_reports(year=2024, store=store, out=out, only=["rapport"], plan=published["plan"], console=QUIET)
+    assert result.failed == []  # the failing job was not part of this run
     manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["only"] == ["rapport"]
     by_name = {j["name"]: j for j in manifest["jobs"]}
@@ -210,12 +212,13 @@ def test_only_reruns_one_job_and_keeps_the_rest(tmp_path, store, published):
 def test_killed_run_leaves_previous_reports_intact(tmp_path, store):
     out = tmp_path / "reports"
     quick = write_plan(tmp_path / "quick.yaml", [{"name": "rapport", "notebook": "rapport.ipynb", "title": "T"}])
-    assert cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(quick)).returncode == 0
+    assert run_reports(year=2024, store=store, out=out, plan=quick, console=QUIET).failed == []
     snapshot = {p.relative_to(out): p.read_bytes() for p in (out / "2024").rglob("*") if p.is_file()}
 
     slow = write_plan(tmp_path / "slow.yaml", [
         {"name": "rapport", "notebook": "rapport.ipynb", "title": "T"},
-        {"name": "sover", "notebook": "sover.ipynb", "title": "Sover", "parameters": {"seconds": 120.0}}])
+        {"name": "sover", "notebook": "sover.ipynb", "title": "Sover",
+         "parameters": {"seconds": 120.0, "pidfile": str(tmp_path / "kernel.pid")}}])
     proc = subprocess.Popen([sys.executable, "-m", "trygghet", "run", "--year", "2024", "--store", str(store),
                              "--out", str(out), "--plan", str(slow), "--jobs", "2"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -224,7 +227,7 @@ def test_killed_run_leaves_previous_reports_intact(tmp_path, store):
         staging = None
         while time.monotonic() < deadline:  # midway: the quick report is done, the sleeper still runs
             found = list(out.glob(f".staging-2024-{proc.pid}/rapport.html"))
-            if found:
+            if found and (tmp_path / "kernel.pid").is_file():
                 staging = found[0].parent
                 break
             time.sleep(0.3)
@@ -241,13 +244,19 @@ def test_killed_run_leaves_previous_reports_intact(tmp_path, store):
             time.sleep(0.3)
         else:
             pytest.fail("worker processes outlived the killed run")
+        kernel = int((tmp_path / "kernel.pid").read_text())
+        deadline = time.monotonic() + 15  # and the sleeping notebook's kernel with them
+        while time.monotonic() < deadline and Path(f"/proc/{kernel}").exists() and \
+                "Z" not in Path(f"/proc/{kernel}/stat").read_text().split(")")[-1][:3]:
+            time.sleep(0.3)
+        assert not Path(f"/proc/{kernel}").exists() or \
+            "Z" in Path(f"/proc/{kernel}/stat").read_text().split(")")[-1][:3], "the kernel outlived the run"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    again = cli("run", "--year", "2024", "--store", str(store), "--out", str(out), "--plan", str(quick))
-    assert again.returncode == 0, again.stderr
+    assert run_reports(year=2024, store=store, out=out, plan=quick, console=QUIET).failed == []
     assert not list(out.glob(".staging-*"))
 
 

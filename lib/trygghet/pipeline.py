@@ -424,7 +424,8 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console) -> li
     with progress:
         task = progress.add_task("", total=len(specs))
         pool = ProcessPoolExecutor(max_workers=min(workers, len(specs)) or 1, mp_context=ctx,
-                                   initializer=_worker_init, initargs=(str(kernel_path), str(out / ".worker.log")))
+                                   initializer=_worker_init,
+                                   initargs=(str(kernel_path), str(out / ".worker.log"), _preload_modules(specs)))
         try:
             pending = {pool.submit(_run_job, spec): spec for spec in specs}
             while pending:
@@ -793,8 +794,9 @@ def _write_kernelspec(out: Path) -> Path:
     base = out / ".jupyter"
     spec_dir = base / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
+    launcher = ["-m", "trygghet.pipeline", "--kernel-client"] if _fork_supported() else ["-m", "ipykernel_launcher"]
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, *launcher, "-f", "{connection_file}"],
         "display_name": "Python 3 (trygghet)",
         "language": "python",
         "env": {"PYDEVD_DISABLE_FILE_VALIDATION": "1"},
@@ -804,13 +806,9 @@ def _write_kernelspec(out: Path) -> Path:
     return base
 
 
-def _worker_init(jupyter_path: str, log_file: str) -> None:
+def _worker_init(jupyter_path: str, log_file: str, preload: tuple[str, ...] = ()) -> None:
     """Pool initializer: die with the parent, use the private kernelspec, keep stderr out of the console."""
-    with contextlib.suppress(Exception):  # Linux: a killed run takes its workers (and their kernels) along
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    _die_with_parent()  # Linux: a killed run takes its workers (and their kernels) along
     os.environ["JUPYTER_PATH"] = os.pathsep.join([jupyter_path, os.environ.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     with contextlib.suppress(OSError):
@@ -819,6 +817,8 @@ def _worker_init(jupyter_path: str, log_file: str) -> None:
         os.close(fd)
     for name in ("papermill", "nbclient", "traitlets", "nbconvert"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if _fork_supported():
+        _start_zygote(preload)
     _html_exporter()  # build it while the parent is still submitting
 
 
@@ -942,3 +942,196 @@ def _insert_toc(body: str) -> str:
                       for level, anchor, text in entries)
     nav = f'<nav class="trygghet-toc" aria-label="Innehåll"><h2>Innehåll</h2><ol>\n{items}\n</ol></nav>'
     return body.replace("<!--trygghet-toc-->", nav, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# fast kernels: a pre-imported "zygote" per worker forks a fresh kernel for each notebook
+# --------------------------------------------------------------------------------------------------
+#
+# Starting a kernel costs a Python start plus the imports of the report libraries (pandas, geopandas,
+# matplotlib, trygghet ...), about 3 s of CPU per notebook. Each worker starts one zygote process that
+# imports ipykernel and the modules the plan's notebooks import, once. The kernelspec's command is a tiny
+# client (``python -m trygghet.pipeline --kernel-client -f CONNECTION_FILE``) that asks the zygote to
+# fork: the child takes the client's stdin/stdout/stderr, working folder and environment and becomes an
+# ordinary IPython kernel — a fresh process with nothing of the other notebooks in it. The client stays
+# as the kernel's stand-in for jupyter_client: it relays signals (interrupt, terminate) and exits when the
+# kernel exits; the kernel exits when the client is killed. Without the zygote (another OS, an error)
+# the client execs the normal ``ipykernel_launcher``.
+
+_ZYGOTE_ENV = "TRYGGHET_KERNEL_ZYGOTE"
+
+
+def _fork_supported() -> bool:
+    import socket
+
+    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+def _preload_modules(specs: list[dict]) -> tuple[str, ...]:
+    """The modules the plan's notebooks import (from their code cells), for the zygote to import once."""
+    import nbformat
+
+    found: set[str] = set()
+    for path in {s["notebook"] for s in specs}:
+        with contextlib.suppress(Exception):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    tree = ast.parse("\n".join(line for line in cell.source.splitlines()
+                                               if not line.lstrip().startswith(("%", "!"))))
+                except SyntaxError:
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Import):
+                        found.update(a.name for a in node.names)
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        found.add(node.module)
+                        found.update(f"{node.module}.{a.name}" for a in node.names)
+    return tuple(sorted(found))
+
+
+def _start_zygote(preload: tuple[str, ...]) -> None:
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="trygghet-zygote-")
+    path = os.path.join(folder, "s")
+    proc = subprocess.Popen([sys.executable, "-m", "trygghet.pipeline", "--kernel-zygote", path, *preload],
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if os.path.exists(path):
+        os.environ[_ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
+
+
+def _zygote_main(path: str, preload: list[str]) -> None:
+    """Import once, then fork one kernel per request on the Unix socket ``path``."""
+    import importlib
+    import json as json_mod
+    import signal
+    import socket
+
+    _die_with_parent()
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.kernelapp  # noqa: F401  (the expensive part of every kernel)
+
+    for name in preload:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server.bind(path + ".tmp")
+    server.listen(8)
+    os.rename(path + ".tmp", path)  # ready
+    while True:
+        conn, _ = server.accept()
+        try:
+            data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+            request = json_mod.loads(data)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if os.fork() == 0:
+            server.close()
+            _kernel_child(conn, fds, request)  # never returns
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+
+
+def _kernel_child(conn, fds: list[int], request: dict) -> None:
+    import signal
+    import threading
+
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        client = int(request["client_pid"])
+        conn.send(json.dumps({"pid": os.getpid()}).encode())
+        conn.close()
+
+        def watch() -> None:  # the client is jupyter_client's handle on us: when it dies, so do we
+            import select
+
+            try:
+                fd = os.pidfd_open(client)
+            except ProcessLookupError:
+                os._exit(1)
+            select.select([fd], [], [])
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+        from ipykernel.kernelapp import IPKernelApp
+
+        # parent_handle as a normal launch has it (from JPY_PARENT_PID): no connection banner on stdout
+        argv = ["-f", request["connection_file"], f"--IPKernelApp.parent_handle={client}"]
+        sys.argv = ["ipykernel_launcher", *argv]
+        IPKernelApp.launch_instance(argv=argv)
+    except BaseException:  # noqa: BLE001 - a forked child must never return into the zygote's loop
+        import traceback
+
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def _kernel_client_main(connection_file: str) -> None:
+    """The kernelspec's command: get a kernel forked by the worker's zygote and stand in for it."""
+    import select
+    import signal
+    import socket
+
+    path = os.environ.get(_ZYGOTE_ENV)
+    pid = None
+    if path:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+                s.connect(path)
+                request = {"connection_file": os.path.abspath(connection_file), "cwd": os.getcwd(),
+                           "env": dict(os.environ), "client_pid": os.getpid()}
+                socket.send_fds(s, [json.dumps(request).encode()], [0, 1, 2])
+                pid = int(json.loads(s.recv(4096))["pid"])
+        except (OSError, ValueError, KeyError):
+            pid = None
+    if pid is None:  # no zygote: an ordinary kernel
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    parent = os.getppid()
+    while True:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            return
+        if os.getppid() != parent:  # the worker is gone (a killed run): take the kernel along
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            return
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(Exception):  # Linux only; elsewhere the process simply outlives a killed run
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--kernel-zygote"]:
+        _zygote_main(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1:2] == ["--kernel-client"] and sys.argv[2:3] == ["-f"]:
+        _kernel_client_main(sys.argv[3])
+    else:
+        sys.exit("usage: python -m trygghet.pipeline --kernel-zygote SOCKET [MODULE ...] | --kernel-client -f FILE")
