@@ -374,8 +374,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
             for key in ("html", "notebook"):
                 with contextlib.suppress(FileNotFoundError):
                     (staging / spec["outputs"][key]).unlink()
-        _warm_cache(store, year, console)
-        results = _execute(specs, workers, out, console)
+        results = _execute(specs, workers, out, console, before=lambda: _warm_cache(store, year, console))
         records = _merge_records(all_jobs, selected, results, previous, staging)
         failed = [r["name"] for r in results if r["status"] != "ok"]
         manifest = {
@@ -411,8 +410,11 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
                      jobs=records, published=published, duration_s=round(time.perf_counter() - t0, 2))
 
 
-def _execute(specs: list[dict], workers: int, out: Path, console: Console) -> list[dict]:
-    """Run the job specs in a pool of ``workers`` processes with a progress bar; results in spec order."""
+def _execute(specs: list[dict], workers: int, out: Path, console: Console, before=None) -> list[dict]:
+    """Run the job specs in a pool of ``workers`` processes with a progress bar; results in spec order.
+
+    ``before()`` runs in this process while the workers start (imports, kernel zygotes), before any job.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     kernel_path = _write_kernelspec(out)
@@ -427,6 +429,10 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console) -> li
                                    initializer=_worker_init,
                                    initargs=(str(kernel_path), str(out / ".worker.log"), _preload_modules(specs)))
         try:
+            for _ in range(min(workers, len(specs))):
+                pool.submit(os.getpid)  # start the workers now, so they get ready while before() runs
+            if before is not None:
+                before()
             pending = {pool.submit(_run_job, spec): spec for spec in specs}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
