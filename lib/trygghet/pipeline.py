@@ -452,7 +452,29 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console, befor
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
+    _clean_sockets(lambda pid: pid == os.getpid())
     return [results[s["name"]] for s in specs]
+
+
+def _clean_sockets(remove) -> None:
+    """Remove the temp folders of kernel sockets whose run pid ``remove(pid)`` says are done."""
+    import glob
+    import tempfile
+
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), "trygghet-[kz]*-[0-9]*-*")):
+        m = re.search(r"trygghet-(?:kernel|zygote)-(\d+)-", folder)
+        if m and remove(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _warm_cache(store: Path, year: int, console: Console) -> None:
@@ -696,6 +718,7 @@ def _recover_and_clean(out: Path, year: int) -> None:
         os.rename(olds[-1], final)
     for leftover in list(out.glob(".staging-*")) + list(out.glob(".old-*")):
         shutil.rmtree(leftover, ignore_errors=True)
+    _clean_sockets(_pid_gone)  # socket folders of killed runs
 
 
 def _swap_in(staging: Path, final: Path, out: Path) -> None:
@@ -843,7 +866,7 @@ def _run_job(spec: dict) -> dict:
     t0 = time.perf_counter()
     # Unix sockets in a private folder instead of TCP ports: parallel kernels cannot race for a port,
     # and no other local user can connect to them
-    sockets = tempfile.mkdtemp(prefix="trygghet-kernel-")
+    sockets = tempfile.mkdtemp(prefix=f"trygghet-kernel-{os.getppid()}-")
     config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
     try:
         for attempt in (1, 2):
@@ -997,10 +1020,12 @@ def _preload_modules(specs: list[dict]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _start_zygote(preload: tuple[str, ...]) -> None:
+def _start_zygote(preload: tuple[str, ...]) -> subprocess.Popen:
+    """Start this worker's zygote (it dies with the worker); its socket lives in a private temp folder
+    named after the run's pid, which the run removes when it ends."""
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix="trygghet-zygote-")
+    folder = tempfile.mkdtemp(prefix=f"trygghet-zygote-{os.getppid()}-")
     path = os.path.join(folder, "s")
     proc = subprocess.Popen([sys.executable, "-m", "trygghet.pipeline", "--kernel-zygote", path, *preload],
                             stdin=subprocess.DEVNULL)
@@ -1009,6 +1034,7 @@ def _start_zygote(preload: tuple[str, ...]) -> None:
         time.sleep(0.05)
     if os.path.exists(path):
         os.environ[_ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
+    return proc
 
 
 def _zygote_main(path: str, preload: list[str]) -> None:
