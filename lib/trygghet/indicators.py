@@ -44,7 +44,7 @@ from trygghet import format as fmt
 from trygghet import survey as _survey
 from trygghet.config import SUPPRESS_BELOW, SURVEY_MIN_RESPONDENTS, resource_path
 from trygghet.errors import DataError, ParameterError
-from trygghet.store import TABLES, read_json, read_table, store_dir
+from trygghet.store import TABLES, disk_memo, read_json, read_table, store_dir
 
 __all__ = [
     "KINDS",
@@ -324,15 +324,12 @@ def _ordered(by: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=512)
 def _compute_memo(folder, stamp, indicator, years, by, area, alpha, interval, threshold, min_respondents):
-    key = (indicator, years, by, area, alpha, interval, threshold, min_respondents, stamp, _definitions_stamp())
-    cached = _disk_cache_read(folder, key)
-    if cached is not None:
-        return cached
-    result = _compute_uncached(folder, indicator, list(years) if years is not None else None,
-                               list(by) if by is not None else None, area, alpha=alpha, interval=interval,
-                               threshold=threshold, min_respondents=min_respondents)
-    _disk_cache_write(folder, key, result)
-    return result
+    """In this process (lru_cache) and across processes (the store's on-disk cache, see
+    :func:`trygghet.store.disk_memo`, keyed by the store's and the definitions' versions)."""
+    key = (indicator, years, by, area, alpha, interval, threshold, min_respondents, stamp)
+    return disk_memo(folder, "indicator-" + indicator, key, lambda: _compute_uncached(
+        folder, indicator, list(years) if years is not None else None, list(by) if by is not None else None,
+        area, alpha=alpha, interval=interval, threshold=threshold, min_respondents=min_respondents))
 
 
 def warm_cache(store: str | Path | None, indicators: Iterable[str] | None = None) -> int:
@@ -348,48 +345,6 @@ def warm_cache(store: str | Path | None, indicators: Iterable[str] | None = None
             compute(store, i, by="area")
             done += 1
     return done
-
-
-def _definitions_stamp() -> int:
-    return resource_path("indicators.yaml").stat().st_mtime_ns
-
-
-def _disk_cache_path(folder: str, key: tuple) -> Path:
-    import hashlib
-
-    digest = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:32]
-    return Path(folder) / ".cache" / "indicators" / f"{key[0]}-{digest}.parquet"
-
-
-def _disk_cache_read(folder: str, key: tuple) -> pd.DataFrame | None:
-    """A computation cached on disk by an earlier process on the same store version, or None.
-
-    The key holds the store files' modification times and the definitions file's, so a new ingest or
-    an edited definition is never served an old result; ingest replaces the whole store folder anyway."""
-    path = _disk_cache_path(folder, key)
-    if not path.is_file():
-        return None
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError):
-        return None
-
-
-def _disk_cache_write(folder: str, key: tuple, result: pd.DataFrame) -> None:
-    """Best effort: a read-only store just goes without the cache. Written atomically (temp + rename)
-    so parallel report processes never read half a file."""
-    import os
-    import tempfile
-
-    path = _disk_cache_path(folder, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        result.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except OSError:
-        return
 
 
 def _compute_uncached(store, indicator, years=None, by=None, area=None, *, alpha=0.05,

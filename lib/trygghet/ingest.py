@@ -33,6 +33,7 @@ from trygghet import __version__
 from trygghet import schemas as sch
 from trygghet.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, resource_path
 from trygghet.errors import DataError
+from trygghet.store import GEO_TABLES, TABLES
 
 __all__ = [
     "FileReport",
@@ -48,22 +49,8 @@ __all__ = [
 CODE_LIST_FILE = "brottskoder.csv"
 MUNICIPALITY_NAME = "Luleå"
 
-_STORE_FILES = {
-    "offences": "offences.parquet",
-    "areas": "areas.parquet",
-    "municipality": "municipality.parquet",
-    "population": "population.parquet",
-    "survey": "survey.parquet",
-    "measures": "measures.parquet",
-    "measure_areas": "measure_areas.parquet",
-    "goals": "goals.parquet",
-    "safety_walks": "safety_walks.parquet",
-    "youth_survey": "youth_survey.parquet",
-    "municipal_incidents": "municipal_incidents.parquet",
-    "young_suspects": "young_suspects.parquet",
-    "events": "events.parquet",
-}
-_GEO_TABLES = frozenset({"areas", "municipality"})
+_STORE_FILES = TABLES
+_GEO_TABLES = GEO_TABLES
 _YEAR_TABLES = (
     "offences",
     "population",
