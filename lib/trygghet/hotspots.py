@@ -1195,18 +1195,20 @@ def _distances(geoms: np.ndarray, points: pd.DataFrame) -> np.ndarray:
 
 
 def top_hotspots(cells: gpd.GeoDataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` strongest significant hot-spot cells as a reading table (counts of 1–4 as "<5").
+    """The ``n`` strongest significant hot-spot cells that hold offences themselves (a cell can be
+    significant through its neighbours alone), as a reading table with counts of 1–4 as "<5".
 
-    Columns: ``Rang``, ``Område``, ``Antal brott``, ``Gi* (z)``, ``Konfidens``. The cell's own
-    coordinates are not shown: the area and the map place it."""
+    Columns: ``Rang``, ``Område``, ``Antal brott`` (``Antal händelser`` for municipal incidents),
+    ``Gi* (z)``, ``Konfidens``. The cell's own coordinates are not shown: the area and the map place it."""
     from trygghet import format as fmt
 
-    hot = cells[cells["hotspot"].fillna(False).to_numpy(dtype=bool)]
+    noun = "händelser" if str(cells.attrs.get("category_group", "")).startswith("kommunala") else "brott"
+    hot = cells[cells["hotspot"].fillna(False).to_numpy(dtype=bool) & (cells["n"] > 0).to_numpy()]
     hot = hot.sort_values("gistar", ascending=False).head(int(n))
     return pd.DataFrame({
         "Rang": range(1, len(hot) + 1),
         "Område": hot["area"].fillna("utanför områdena").astype(str).to_numpy(),
-        "Antal brott": [fmt.count(v) for v in hot["n"]],
+        f"Antal {noun}": [fmt.count(v) for v in hot["n"]],
         "Gi* (z)": [fmt.number(v, 1) for v in hot["gistar"]],
         "Konfidens": [GI_BIN_LABELS[int(b)] for b in hot["gi_bin"]],
     })

@@ -347,12 +347,13 @@ def map_note(cells: gpd.GeoDataFrame):
     from IPython.display import Markdown
 
     a = cells.attrs
+    noun = "händelser" if str(a.get("category_group", "")).startswith("kommunala") else "brott"
     without = int(a.get("n_without_place", 0))
     outside = int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
     used = int(a.get("n_points", 0))
     return Markdown(
-        f"Kartan bygger på {fmt.count(used)} brott med plats i rutor om {fmt.number(a.get('cell_size', 0), 0)} m. "
-        f"{fmt.count(without)} brott saknar plats och {fmt.count(outside)} ligger utanför kommunen; de räknas i alla "
+        f"Kartan bygger på {fmt.count(used)} {noun} med plats i rutor om {fmt.number(a.get('cell_size', 0), 0)} m. "
+        f"{fmt.count(without)} {noun} saknar plats och {fmt.count(outside)} ligger utanför kommunen; de räknas i alla "
         "totaler men kan inte visas på kartan. Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när "
         "datorn har internet."
     )
