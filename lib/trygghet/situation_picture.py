@@ -482,18 +482,25 @@ def area_hotspots(cells: gpd.GeoDataFrame, area: str) -> pd.DataFrame:
 
 
 def safety_walk_summary(store: str | Path | None, area: str | None = None) -> pd.DataFrame:
-    """Safety-walk findings per year and kind of deficiency, with how many are fixed (a reading table)."""
+    """Safety-walk findings per year: how many, the share fixed (hidden when fewer than 5 findings, so
+    no small count can be read back from it) and the kinds of deficiency found (a reading table)."""
+    from trygghet.config import SUPPRESS_BELOW
+
     walks = read_table(store, "safety_walks")
     if area is not None:
         walks = walks[walks["area"] == area]
     if walks.empty:
         return pd.DataFrame({"Trygghetsvandringar": ["Inga registrerade fynd."]})
-    grouped = walks.groupby(["year", "deficiency"]).agg(n=("fixed", "size"), fixed=("fixed", "sum")).reset_index()
+    grouped = walks.groupby("year").agg(
+        n=("fixed", "size"),
+        fixed=("fixed", "sum"),
+        kinds=("deficiency", lambda d: ", ".join(d.value_counts().index)),
+    ).reset_index()
     return pd.DataFrame({
         "År": grouped["year"].astype(int).astype(str),
-        "Brist": grouped["deficiency"].str.capitalize(),
         "Fynd": grouped["n"].map(fmt.count),
-        "Åtgärdade": [fmt.percent(f / n, 0) for f, n in zip(grouped["fixed"], grouped["n"])],
+        "Åtgärdade": [fmt.percent(f / n, 0) if n >= SUPPRESS_BELOW else "–" for f, n in zip(grouped["fixed"], grouped["n"])],
+        "Brister (vanligast först)": grouped["kinds"],
     })
 
 
