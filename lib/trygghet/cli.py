@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from trygghet.config import paths
 from trygghet.errors import TrygghetError
 
 __all__ = ["app", "main"]
@@ -43,34 +44,35 @@ def main() -> None:
 
 @app.command()
 def demo(
-    raw_dir: Annotated[Path, typer.Argument(help="folder to write the synthetic raw extracts to")] = Path("data/raw"),
+    raw_dir: Annotated[Optional[Path], typer.Argument(help="folder to write the synthetic raw extracts to (default data/raw)")] = None,
     seed: Annotated[int, typer.Option(help="random seed; the same seed writes the same files")] = 2580,
 ) -> None:
     """Write a complete synthetic raw data set for Luleå in the contract formats."""
     from trygghet.demo import write_demo
 
+    raw_dir = raw_dir or paths().raw
     written = write_demo(raw_dir, seed=seed)
     _out.print(f"demo data (synthetic, seed {seed}): {len(written)} files in {raw_dir}")
 
 
 @app.command()
 def ingest(
-    raw_dir: Annotated[Path, typer.Argument(help="folder with the raw extracts (data/raw)")] = Path("data/raw"),
-    out: Annotated[Path, typer.Option("--out", help="store folder to write")] = Path("data/store"),
+    raw_dir: Annotated[Optional[Path], typer.Argument(help="folder with the raw extracts (default data/raw)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="store folder to write (default data/store)")] = None,
 ) -> None:
     """Validate the raw extracts and write the typed store (exit 2 when a file cannot be read)."""
     from trygghet.ingest import ingest as run_ingest
     from trygghet.ingest import print_summary
 
-    report = run_ingest(raw_dir, out)
+    report = run_ingest(raw_dir or paths().raw, out or paths().store)
     print_summary(report, _out)
 
 
 @app.command()
 def run(
     year: Annotated[Optional[int], typer.Option(help="report year (default: the latest year in the store)")] = None,
-    store: Annotated[Path, typer.Option(help="the ingested store")] = Path("data/store"),
-    out: Annotated[Path, typer.Option(help="folder the reports are published to")] = Path("reports"),
+    store: Annotated[Optional[Path], typer.Option(help="the ingested store (default data/store)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="folder the reports are published to (default reports)")] = None,
     only: Annotated[Optional[list[str]], typer.Option(help="run only these jobs of the run plan (repeatable)")] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
     plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
@@ -78,7 +80,8 @@ def run(
     """Run the notebooks of the run plan with papermill and publish them as HTML."""
     from trygghet.pipeline import run_reports
 
-    result = run_reports(year=year, store=store, out=out, only=only, jobs=jobs, plan=plan, console=_out)
+    result = run_reports(year=year, store=store or paths().store, out=out or paths().reports, only=only, jobs=jobs,
+                         plan=plan, console=_out)
     _out.print(str(result.index_path))
     if result.failed:
         _err.print("failed reports: " + ", ".join(result.failed))
@@ -88,14 +91,14 @@ def run(
 @app.command()
 def mail(
     year: Annotated[Optional[int], typer.Option(help="report year (default: the latest published)")] = None,
-    out: Annotated[Path, typer.Option(help="folder the reports were published to")] = Path("reports"),
+    out: Annotated[Optional[Path], typer.Option(help="folder the reports were published to (default reports)")] = None,
     config: Annotated[Optional[Path], typer.Option(help="mail settings (default config/mail.yaml)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="write the .eml to the outbox only; send nothing")] = False,
 ) -> None:
     """Email the year's reports to the steering group (secrets from the environment)."""
     from trygghet.mail import send_reports
 
-    result = send_reports(year=year, reports=out, config=config, dry_run=dry_run, console=_out)
+    result = send_reports(year=year, reports=out or paths().reports, config=config, dry_run=dry_run, console=_out)
     _out.print(result.summary)
     if not result.ok:
         raise typer.Exit(1)
@@ -103,9 +106,9 @@ def mail(
 
 @app.command()
 def cycle(
-    raw: Annotated[Path, typer.Option(help="raw extracts")] = Path("data/raw"),
-    store: Annotated[Path, typer.Option(help="store folder")] = Path("data/store"),
-    out: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    raw: Annotated[Optional[Path], typer.Option(help="raw extracts (default data/raw)")] = None,
+    store: Annotated[Optional[Path], typer.Option(help="store folder (default data/store)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="reports folder (default reports)")] = None,
     year: Annotated[Optional[int], typer.Option(help="report year (default: latest)")] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
     log: Annotated[Optional[Path], typer.Option(help="log file (default reports/cycle.log)")] = None,
@@ -114,18 +117,19 @@ def cycle(
     """The timer's job: ingest, run, publish and mail. Exit 0 ok, 1 reports failed, 2 bad input, 3 mail failed."""
     from trygghet.pipeline import cycle as run_cycle
 
-    code = run_cycle(raw=raw, store=store, out=out, year=year, jobs=jobs, log=log, mail=not no_mail, console=_out)
+    code = run_cycle(raw=raw or paths().raw, store=store or paths().store, out=out or paths().reports, year=year,
+                     jobs=jobs, log=log, mail=not no_mail, console=_out)
     raise typer.Exit(code)
 
 
 @app.command()
 def docs(
-    out: Annotated[Path, typer.Option(help="where to write the indicator page")] = Path("docs/indicators.md"),
+    out: Annotated[Optional[Path], typer.Option(help="where to write the indicator page (default docs/indicators.md)")] = None,
 ) -> None:
     """Write the page that lists every indicator definition (also the reports' appendix)."""
     from trygghet.indicators import write_definitions_page
 
-    path = write_definitions_page(out)
+    path = write_definitions_page(out or paths().docs / "indicators.md")
     _out.print(str(path))
 
 
