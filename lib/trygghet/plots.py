@@ -164,7 +164,8 @@ def interval_chart(
     if reference is not None and not pd.isna(reference):
         ax.axvline(reference, color=PALETTE[2], linestyle="--", linewidth=1.2)
         ax.text(reference, len(labels) - 0.4, f" {reference_label}", color=PALETTE[2], va="top", fontsize=9)
-    ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(1))
+    top = float(np.nanmax(shown["upper"])) if len(shown) and shown["upper"].notna().any() else 0.0
+    ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(0 if top >= 20 else 1))
     ax.set_xlabel(xlabel)
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
