@@ -1071,6 +1071,15 @@ def main_changes(
     Columns: ``indicator, area, comparison`` (``föregående mätning`` or ``utgångsår``), ``year_from,
     year_to, value_from, value_to, difference, p_value, p_adjusted, verdict, assessment, text`` (the sentence).
     """
+    ids = tuple(indicators) if indicators is not None else None
+    key = (int(year), float(alpha), int(max_items), correction, ids, bool(per_area))
+    return disk_memo(store_dir(store).resolve(), "main_changes", key, lambda: _main_changes(
+        store, year, alpha=alpha, max_items=max_items, correction=correction, indicators=ids, per_area=per_area))
+
+
+def _main_changes(store, year: int, *, alpha: float, max_items: int, correction: str,
+                  indicators: Iterable[str] | None, per_area: bool) -> pd.DataFrame:
+    """:func:`main_changes` without the store's cache."""
     from statsmodels.stats.multitest import multipletests
 
     _check_alpha(alpha)

@@ -350,9 +350,7 @@ def _follow_up_summary(manifest: dict) -> dict:
         return out
     out["rows"] = _goal_rows(table)
     try:
-        from trygghet.situation_picture import main_changes
-
-        changes = main_changes(store, year)  # the same (cached) changes the reports show
+        changes = indicators.main_changes(store, year)
         out["changes"] = [str(t) for t in changes["text"].tolist()]
     except Exception as exc:
         out["notes"].append(f"De viktigaste förändringarna kunde inte sammanställas ({type(exc).__name__}: {exc}).")
