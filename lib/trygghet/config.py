@@ -17,6 +17,7 @@ __all__ = [
     "paths",
     "project_root",
     "resource_path",
+    "load_yaml",
     "CRS_SWEREF",
     "CRS_WGS84",
     "MUNICIPALITY_CODE",
@@ -81,3 +82,19 @@ def resource_path(name: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"trygghet resource '{name}' is missing from {path.parent}; reinstall the package")
     return path
+
+
+def load_yaml(path: str | Path, missing: str) -> dict:
+    """A project configuration file (run plan, mail settings) as a dict; a ``ParameterError`` says
+    which file is missing (with ``missing``, the fix) or is not valid YAML."""
+    import yaml
+
+    from trygghet.errors import ParameterError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"{p}: {missing}")
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{p}: not valid YAML ({exc.__class__.__name__}: {exc})") from exc

@@ -31,10 +31,9 @@ from email.utils import format_datetime, getaddresses, parseaddr
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 
-from trygghet.config import paths
+from trygghet.config import load_yaml, paths
 from trygghet.errors import ParameterError, TrygghetError
 
 __all__ = [
@@ -127,12 +126,7 @@ def send_reports(
 def load_config(path: str | Path) -> MailConfig:
     """Read and check ``mail.yaml``; ``ParameterError`` names the wrong key and the fix."""
     p = Path(path)
-    if not p.is_file():
-        raise ParameterError(f"{p}: mail settings not found; copy config/mail.yaml and fill in the steering group's list")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{p}: not valid YAML ({exc})") from exc
+    doc = load_yaml(p, "mail settings not found; copy config/mail.yaml and fill in the steering group's list")
     smtp = doc.get("smtp") or {}
     recipients = doc.get("recipients") or []
     if isinstance(recipients, str):

@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-import yaml
 from rich.console import Console
 
 import trygghet
-from trygghet.config import paths
+from trygghet.config import load_yaml, paths
 from trygghet.errors import ParameterError, TrygghetError
 
 __all__ = [
@@ -205,12 +204,7 @@ def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
     from trygghet import store as store_mod
 
     plan_path = Path(plan)
-    if not plan_path.is_file():
-        raise ParameterError(f"{plan_path}: the run plan does not exist; pass --plan or restore config/run_plan.yaml")
-    try:
-        doc = yaml.safe_load(plan_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{plan_path}: not valid YAML ({exc.__class__.__name__}: {exc})") from exc
+    doc = load_yaml(plan_path, "the run plan does not exist; pass --plan or restore config/run_plan.yaml")
     entries = doc.get("jobs")
     if not isinstance(entries, list) or not entries:
         raise ParameterError(f"{plan_path}: needs a non-empty list 'jobs'")
