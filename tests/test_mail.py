@@ -134,7 +134,11 @@ def test_message_structure_summary_and_attachments(tmp_path, summary_sources):
 
     assert msg["Subject"] == "Trygghetsrapporter 2024: 1 av 3 rapporter kunde inte skapas"
     assert msg["To"] == "styrgrupp@lulea.example, polis@lulea.example"
-    assert msg["Message-ID"] == f"<trygghet.2024-{FINGERPRINT[:12]}-0.1.0+gabc@lulea.example>"
+    # the key names the failed set, so a re-run that mends the failed report mails the corrected set once
+    assert msg["Message-ID"] == f"<trygghet.{message_key(manifest)}@lulea.example>"
+    assert message_key(manifest).startswith(f"2024-{FINGERPRINT[:12]}-0.1.0+gabc-fel")
+    mended = {**manifest, "jobs": [{**j, "status": "ok"} for j in manifest["jobs"]]}
+    assert message_key(mended) == f"2024-{FINGERPRINT[:12]}-0.1.0+gabc"
     assert msg.get_content_type() == "multipart/mixed"
     alt, *attachments = msg.get_payload()
     assert alt.get_content_type() == "multipart/alternative"
@@ -198,8 +202,9 @@ def test_missing_summary_sources_give_a_clear_note(tmp_path, monkeypatch):
     manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     msg = parse(build_message(manifest, year_dir, load_config(write_config(tmp_path / "m.yaml", 25))).as_bytes())
     assert msg["Subject"] == "Trygghetsrapporter 2024: alla 2 rapporter klara"
-    assert "Måluppföljningen kunde inte sammanställas (RuntimeError: indikatorerna saknas)" in \
-        msg.get_payload()[0].get_payload()[0].get_content()
+    body = msg.get_payload()[0].get_payload()[0].get_content()
+    assert "Måluppföljningen kunde inte sammanställas för e-posten" in body
+    assert "RuntimeError" not in body, "error details belong in the log, not in the steering group's email"
 
 
 @pytest.mark.parametrize("smtp, message", [
@@ -229,7 +234,7 @@ def test_server_down_then_up_sends_exactly_once(tmp_path, summary_sources):
 
     down = send_reports(year=2024, reports=out, config=config, console=QUIET)
     assert not down.ok and "not sent" in down.summary and "ConnectionRefusedError" in down.summary
-    key = f"2024-{FINGERPRINT[:12]}-0.1.0+gabc"
+    key = message_key(json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8")))
     assert (out / "outbox" / f"{key}.eml").is_file() and down.pending == [key]
 
     ctrl = start_server(port)

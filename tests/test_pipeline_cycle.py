@@ -78,8 +78,8 @@ def test_cycle_exit_codes_log_and_mail_retry(tmp_path, raw, monkeypatch):
     assert re.search(r"ERROR .*mail failed: .*ConnectionRefusedError", log)
     assert "cycle end: exit 3" in log
 
-    # server up, notebook fixed: same data and code, so the same key; the waiting message was never
-    # accepted, so it is rebuilt from the new run and sent once; later cycles send nothing
+    # server up, notebook fixed: same data and code but no failed report, so the waiting message (never
+    # accepted) is superseded by this run's and one message is sent; later cycles send nothing
     ok_plan = write_plan(tmp_path / "ok.yaml", [{"name": "rapport", "notebook": "rapport.ipynb", "title": "T"}])
     ctrl = Controller(Inbox(), hostname="127.0.0.1", port=port)
     ctrl.start()

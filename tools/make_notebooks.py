@@ -48,14 +48,14 @@ okända brottskoder, svarsfrekvensen i enkäterna och befolkningsunderlaget.
 **Vem läser den:** beredningsgruppen och analytikerna (kommunpolisen och kommunens brottsförebyggande
 samordnare), innan siffrorna i de andra rapporterna används."""),
         md("## Inläsning: vad lästes in och vad avvisades"),
-        code('fmt.table(quality.ingest_overview(store), headers=quality.HEADERS_SV, count_cols=["rows_rejected"])'),
+        code('fmt.table(quality.ingest_overview_display(store), headers=quality.HEADERS_SV)'),
         md("""Varje rad i källfilerna är antingen godkänd eller avvisad: *lästa = godkända + avvisade* gäller för varje fil.
 Avvisade rader finns med fil, radnummer och skäl i `rejects.csv` i datalagret (visas inte här, eftersom
 raderna kan innehålla uppgifter om enskilda brott)."""),
         md("## Avvisade rader och skäl"),
         code('fmt.table(quality.reject_reasons(store), headers=quality.HEADERS_SV, count_cols=["n"])'),
         md("## Brott utan plats eller utanför kommunen"),
-        code('fmt.table(quality.place_coverage(store), headers=quality.HEADERS_SV, count_cols=["no_place", "outside"], percent_cols=["share_mapped"])'),
+        code('fmt.table(quality.place_coverage_display(store), headers=quality.HEADERS_SV, percent_cols=["share_mapped"])'),
         md("""Brott utan plats (till exempel bedrägerier och brott på internet) räknas i alla totaler och i alla
 tal per 1 000 invånare; bara kartorna lämnar dem utanför. Brott med en plats utanför kommunen och
 koordinater i omvänd ordning är fynd om datakvaliteten som bör återkopplas till den som levererar uttaget."""),
@@ -95,7 +95,7 @@ visar den; antal 1–4 visas som \"<5\" och resultat från färre än 30 svarand
         md("""Texten tar bara med förändringar som är statistiskt säkra efter korrigering för många jämförelser
 (Benjamini–Hochberg), jämfört med föregående mätning och med utgångsåret 2019."""),
         md("## Brottsutvecklingen per kategori"),
-        code('trends = sp.category_trends(store)'),
+        code('trends = sp.category_trends(store, until=year)'),
         code('plots.small_multiples(trends, facet="name", title="Anmälda brott per 1 000 invånare efter kategori, 2019–" + str(year), ylabel="per 1 000 invånare", source="Polisen, anmälda brott; SCB/kommunen, befolkning")'),
         code('fmt.table(sp.category_table(trends), caption="Antal anmälda brott per kategori och år")'),
         md("## Områdena jämförda"),
@@ -134,7 +134,7 @@ intervallet är exakt (binomialmetoden för två Poissonantal)."""),
 skyddsfaktorer, kommunens egna händelserapporter och polisens sammanställning av unga misstänkta."""),
         code('fmt.table(sp.panel_display(sp.panel(store, sp.YOUTH_INDICATORS, year)))'),
         code('fmt.table(sp.panel_display(sp.panel(store, sp.MUNICIPAL_INDICATORS, year)))'),
-        code('plots.trend_chart(sp.municipal_incident_trend(store), hue="name", title="Skadegörelse och anlagda bränder vid kommunal egendom", ylabel="antal händelser", source="Luleå kommun, händelserapporter; räddningstjänsten", decimals=0, band=False)'),
+        code('plots.trend_chart(sp.municipal_incident_trend(store, until=year), hue="name", title="Skadegörelse och anlagda bränder vid kommunal egendom", ylabel="antal händelser", source="Luleå kommun, händelserapporter; räddningstjänsten", decimals=0, band=False)'),
         md("## Bilaga: indikatorernas definitioner"),
         code('fmt.table(indicators.definitions_table(lang))'),
     ], COMMON)

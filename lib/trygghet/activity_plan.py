@@ -72,7 +72,7 @@ def gaps(store: str | Path | None, year: int, *, distance: float = 300.0, cell_s
 
     rows = [{"Typ": "Preventionsnivå", "Lucka": g} for g in level_gaps(store, year)["gap"]]
     cells = hotspots.for_store(store, year, "alla", cell_size=cell_size)
-    coverage = hotspots.measure_coverage(cells, measures(store, year), read_table(store, "safety_walks"), distance=distance)
+    coverage = hotspots.measure_coverage(cells, measures(store, year, active_only=True), read_table(store, "safety_walks"), distance=distance)
     uncovered = coverage[~coverage["has_measure"]]
     for area, n in uncovered["area"].fillna("utanför områdena").value_counts().items():
         rows.append({"Typ": "Hot spot utan situationell åtgärd",
@@ -115,8 +115,11 @@ def level_evidence(store: str | Path | None, year: int) -> pd.DataFrame:
 def level_display(store: str | Path | None, year: int, level: str) -> pd.DataFrame:
     """The indicators that speak to ``level`` with their latest value, interval and change, and
     whether a measure in the plan aims at each (a reading table)."""
+    from trygghet.errors import ParameterError
     from trygghet.situation_picture import panel_display
 
+    if level not in LEVELS:
+        raise ParameterError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     evidence = _indicator_evidence(store, year)
     part = evidence[evidence["levels"].str.contains(level)].reset_index(drop=True)
     shown = panel_display(part)
@@ -175,8 +178,8 @@ def measures(store: str | Path | None, year: int | None = None, *, active_only: 
 
 def level_horizon_counts(store: str | Path | None, year: int | None = None) -> pd.DataFrame:
     """Measures per prevention level × horizon (every combination, zeros included), not counting
-    cancelled ones. Columns: ``level``, ``horizon``, ``n``, ``cost_sek``."""
-    table = measures(store, year)
+    cancelled ones nor, with ``year``, those that ended before the year. Columns: ``level``, ``horizon``, ``n``, ``cost_sek``."""
+    table = measures(store, year, active_only=year is not None)
     table = table[table["status"] != "avbruten"]
     grouped = table.groupby(["level", "horizon"]).agg(n=("measure_id", "size"), cost_sek=("cost_sek", "sum"))
     full = pd.MultiIndex.from_product([LEVELS, HORIZONS], names=["level", "horizon"])
@@ -220,7 +223,7 @@ def _indicator_evidence(store, year: int) -> pd.DataFrame:
     ids = [i for i in indicators.definitions()["id"] if i != "atgarder_per_niva"]
     table = panel(store, ids, year)
     named = set()
-    for text in measures(store, year)["indicators"].dropna():
+    for text in measures(store, year, active_only=True)["indicators"].dropna():
         named.update(t.strip() for t in str(text).split(",") if t.strip())
     table["has_measure"] = table["indicator"].isin(named)
     return table

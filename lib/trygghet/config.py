@@ -95,6 +95,10 @@ def load_yaml(path: str | Path, missing: str) -> dict:
     if not p.is_file():
         raise ParameterError(f"{p}: {missing}")
     try:
-        return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ParameterError(f"{p}: not valid YAML ({exc.__class__.__name__}: {exc})") from exc
+    if not isinstance(doc, dict):
+        raise ParameterError(f"{p}: expected keys and values at the top level, found a {type(doc).__name__}; "
+                             "compare with the file in the repository")
+    return doc

@@ -121,14 +121,14 @@ VERDICT_UP, VERDICT_DOWN, VERDICT_NONE, VERDICT_NA = "ökat", "minskat", "ingen 
 
 def definitions(path: str | Path | None = None) -> pd.DataFrame:
     """All indicator definitions as a DataFrame, one row per indicator (columns: the YAML fields)."""
-    entries = _cached_definitions(str(Path(path) if path else resource_path("indicators.yaml")))
+    entries = _definitions_of(path)
     cols = list(_REQUIRED) + list(_OPTIONAL)
     return pd.DataFrame([{c: e.get(c) for c in cols} for e in entries], columns=cols)
 
 
 def definition(indicator: str, path: str | Path | None = None) -> dict:
     """One indicator's definition (a dict copy); ParameterError naming the known ids when unknown."""
-    entries = _cached_definitions(str(Path(path) if path else resource_path("indicators.yaml")))
+    entries = _definitions_of(path)
     for e in entries:
         if e["id"] == indicator:
             return dict(e)
@@ -155,8 +155,15 @@ def load_definitions(path: str | Path) -> list[dict]:
 
 
 @lru_cache(maxsize=8)
-def _cached_definitions(path: str) -> tuple[dict, ...]:
+def _cached_definitions(path: str, mtime_ns: int) -> tuple[dict, ...]:
     return tuple(load_definitions(path))
+
+
+def _definitions_of(path: str | Path | None) -> tuple[dict, ...]:
+    """The definitions file's entries, re-read when the file changes (an analyst editing it in a
+    running kernel gets the new definitions, and the caches are keyed by the same version)."""
+    p = Path(path) if path else resource_path("indicators.yaml")
+    return _cached_definitions(str(p), p.stat().st_mtime_ns if p.exists() else 0)
 
 
 def _validate_entry(entry: Any, pos: int, seen: set[str], fname: str) -> dict:
@@ -294,7 +301,13 @@ def _compute_full(store, indicator, years=None, by=None, area=None, *, alpha=0.0
     files = [folder / "store.json", folder / TABLES[d["table"]], folder / TABLES["population"]]
     stamp = tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
     by_key = None if by is None else ((by,) if isinstance(by, str) else tuple(by))
-    years_key = None if years is None else ((int(years),) if isinstance(years, (int, np.integer)) else tuple(years))
+    if isinstance(years, str):
+        raise ParameterError(f"years must be a year or a list of years (whole numbers), got {years!r}")
+    checked = _check_years(years)
+    years_key = None if checked is None else tuple(checked)
+    if area is not None and area != WHOLE_MUNICIPALITY and area not in _area_list(store):
+        raise ParameterError(f"area {area!r} is not an area of the store; use one of {', '.join(_area_list(store))} "
+                             f"or '{WHOLE_MUNICIPALITY}'")
     args = (float(alpha), interval, int(threshold), int(min_respondents))
     # Every year and every area is computed once and cut afterwards: disclosure control works within a
     # year and one area is cut from the table of all areas anyway (see _compute_uncached), so the cut is
@@ -1234,7 +1247,7 @@ def definitions_table(lang: str = "sv") -> pd.DataFrame:
         raise ParameterError(f"lang must be 'sv' or 'en', got '{lang}'")
     sv = lang == "sv"
     rows = []
-    for e in _cached_definitions(str(resource_path("indicators.yaml"))):
+    for e in _definitions_of(None):
         comp = []
         if e.get("kolada_id"):
             comp.append(f"Kolada {e['kolada_id']} (per {fmt.number(e['kolada_scale'], 0)})")
@@ -1260,7 +1273,7 @@ def write_definitions_page(out_path: str | Path) -> Path:
     """Write the Markdown page listing every indicator (``docs/indicators.md``); returns its path."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    entries = list(_cached_definitions(str(resource_path("indicators.yaml"))))
+    entries = list(_definitions_of(None))
     lines = [
         "# Indicators",
         "",

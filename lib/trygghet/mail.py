@@ -18,6 +18,8 @@ import html
 import io
 import json
 import os
+import hashlib
+import logging
 import re
 import smtplib
 import ssl
@@ -35,6 +37,8 @@ from rich.console import Console
 
 from trygghet.config import load_yaml, paths
 from trygghet.errors import ParameterError, TrygghetError
+
+_log = logging.getLogger("trygghet.mail")
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -117,10 +121,21 @@ def send_reports(
             return MailResult(ok=True, summary=f"dry run: message written to {target}; nothing sent", eml=target)
         eml = outbox / f"{key}.eml"
         already = (outbox / "sent" / f"{key}.eml").is_file()
+        _drop_superseded(outbox, key)
         if not already and (not eml.is_file() or _run_of(eml) != str(manifest.get("run_id", ""))):
             # a message never accepted may be rebuilt: it then tells the latest run of the same key
             _write_eml(eml, build_message(manifest, out / str(year), cfg))
         return _deliver_outbox(outbox, cfg, console, key, already)
+
+
+def _drop_superseded(outbox: Path, key: str) -> None:
+    """A waiting (never accepted) message of the same year, data and code but another set of failed
+    reports is replaced by this run's: the steering group gets the latest state once, not both."""
+    base = key.split("-fel", 1)[0]
+    for waiting in outbox.glob("*.eml"):
+        if waiting.stem != key and waiting.stem.split("-fel", 1)[0] == base:
+            _log.info("waiting message %s superseded by %s", waiting.name, key)
+            waiting.unlink()
 
 
 def load_config(path: str | Path) -> MailConfig:
@@ -163,10 +178,16 @@ def load_config(path: str | Path) -> MailConfig:
 
 
 def message_key(manifest: dict) -> str:
-    """The idempotence key of a year's message: year, data fingerprint and code version."""
+    """The idempotence key of a year's message: year, data fingerprint, code version and which reports
+    failed — so a re-run that mends a failed report sends the corrected set once more, and nothing else
+    is ever sent twice."""
     fp = str(manifest.get("data_fingerprint") or "okant")[:12]
     version = re.sub(r"[^A-Za-z0-9.+_-]", "_", str(manifest.get("code_version") or "0"))
-    return f"{manifest['year']}-{fp}-{version}"
+    failed = sorted(j["name"] for j in manifest.get("jobs", []) if j.get("status") != "ok")
+    key = f"{manifest['year']}-{fp}-{version}"
+    if failed:
+        key += "-fel" + hashlib.sha256(",".join(failed).encode("utf-8")).hexdigest()[:8]
+    return key
 
 
 def build_message(manifest: dict, year_dir: str | Path, cfg: MailConfig) -> EmailMessage:
@@ -178,7 +199,7 @@ def build_message(manifest: dict, year_dir: str | Path, cfg: MailConfig) -> Emai
     year_dir = Path(year_dir)
     summary = _follow_up_summary(manifest)
     files = [(j["title"], year_dir / j["outputs"]["html"]) for j in manifest.get("jobs", [])
-             if j.get("status") == "ok" and (j.get("outputs") or {}).get("html")
+             if j.get("status") == "ok" and j.get("mail", True) and (j.get("outputs") or {}).get("html")
              and (year_dir / j["outputs"]["html"]).is_file()]
     msg = _compose(manifest, cfg, summary, [(p.name, p.read_bytes()) for _, p in files], note=None)
     if len(msg.as_bytes()) <= MAX_MESSAGE_BYTES:
@@ -340,14 +361,16 @@ def _follow_up_summary(manifest: dict) -> dict:
 
         table = indicators.follow_up(store, year)
     except Exception as exc:  # the reports still go out; the body says why the summary is missing
-        out["notes"].append(f"Måluppföljningen kunde inte sammanställas ({type(exc).__name__}: {exc}).")
+        _log.warning("follow-up summary failed: %s: %s", type(exc).__name__, exc)
+        out["notes"].append("Måluppföljningen kunde inte sammanställas för e-posten; se uppföljningsrapporten.")
         return out
     out["rows"] = _goal_rows(table)
     try:
         changes = indicators.main_changes(store, year)
         out["changes"] = [str(t) for t in changes["text"].tolist()]
     except Exception as exc:
-        out["notes"].append(f"De viktigaste förändringarna kunde inte sammanställas ({type(exc).__name__}: {exc}).")
+        _log.warning("main changes failed: %s: %s", type(exc).__name__, exc)
+        out["notes"].append("De viktigaste förändringarna kunde inte sammanställas för e-posten; se lägesbilden.")
     out["chart_png"] = _chart_png(table, out["notes"])
     return out
 

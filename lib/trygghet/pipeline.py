@@ -92,6 +92,7 @@ class Job:
     base: str
     group: str | None = None
     label: str | None = None
+    mail: bool = True  # attached to the steering group's email (the analysts' reports are not)
 
 
 @dataclass
@@ -559,10 +560,13 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     where = f"{plan_path}: job {i}"
     if not isinstance(entry, dict) or "name" not in entry or "notebook" not in entry:
         raise ParameterError(f"{where}: each job needs 'name' and 'notebook'")
-    unknown = set(entry) - {"name", "notebook", "title", "parameters", "foreach", "group"}
+    unknown = set(entry) - {"name", "notebook", "title", "parameters", "foreach", "group", "mail"}
     if unknown:
         raise ParameterError(f"{where} ('{entry['name']}'): unknown key(s) {', '.join(sorted(unknown))}; "
-                             "allowed: name, notebook, title, parameters, foreach, group")
+                             "allowed: name, notebook, title, parameters, foreach, group, mail")
+    mail = entry.get("mail", True)
+    if not isinstance(mail, bool):
+        raise ParameterError(f"{where} ('{entry['name']}'): 'mail' must be true or false, got {mail!r}")
     name = str(entry["name"])
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise ParameterError(f"{where}: job name '{name}' must be lower-case letters, digits, '-' or '_'")
@@ -578,12 +582,12 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     foreach = entry.get("foreach")
     if foreach is None:
         return [Job(name=name, notebook=notebook, title=title, parameters={**base, **params}, base=name,
-                    group=entry.get("group"))]
+                    group=entry.get("group"), mail=mail)]
     if foreach != "area":
         raise ParameterError(f"{where} ('{name}'): foreach '{foreach}' is not supported; use 'foreach: area'")
     group = str(entry.get("group") or title)
     return [Job(name=f"{name}-{_slug(area)}", notebook=notebook, title=f"{title} – {area}",
-                parameters={**base, **params, "area": area}, base=name, group=group, label=area)
+                parameters={**base, **params, "area": area}, base=name, group=group, label=area, mail=mail)
             for area in store_mod.area_names(store)]
 
 
@@ -681,7 +685,7 @@ def _merge_records(all_jobs: list[Job], selected: list[Job], results: list[dict]
         if job.name in by_name:
             res = by_name[job.name]
             records.append({
-                "name": job.name, "title": job.title, "group": job.group, "label": job.label,
+                "name": job.name, "title": job.title, "group": job.group, "label": job.label, "mail": job.mail,
                 "notebook": str(job.notebook), "parameters": job.parameters, "status": res["status"],
                 "started": res.get("started"), "duration_s": res["duration_s"],
                 "outputs": {"html": f"{job.name}.html" if res["status"] == "ok" else None,

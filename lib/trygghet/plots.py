@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from trygghet import format as fmt  # noqa: E402
 from trygghet.config import SUPPRESS_BELOW  # noqa: E402
+from trygghet.errors import ParameterError  # noqa: E402
 
 __all__ = [
     "set_theme",
@@ -228,9 +229,12 @@ def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None
     data = table.copy()
     fig, ax = _figure()
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
+    hidden = False
     for i, (name, part) in enumerate(groups):
         part = part.set_index("month").reindex(range(1, 13), fill_value=0).reset_index()
-        ax.plot(part["month"], part[value], marker="o", color=PALETTE[i % len(PALETTE)], label=name)
+        small = (part[value] > 0) & (part[value] < SUPPRESS_BELOW)  # counts of 1-4 are not drawn
+        hidden |= bool(small.any())
+        ax.plot(part["month"], part[value].where(~small), marker="o", color=PALETTE[i % len(PALETTE)], label=name)
     ax.set_xticks(range(1, 13), [fmt.month_name(m)[:3] for m in range(1, 13)])
     ax.yaxis.set_major_formatter(_number_formatter(0))
     ax.set_ylabel("Antal brott")
@@ -238,7 +242,7 @@ def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None
     ax.set_ylim(bottom=0)
     if hue is not None and len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, ax, title, source)
+    return _finish(fig, ax, title, source, note="Månader med 1–4 brott visas inte." if hidden else None)
 
 
 def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
@@ -295,7 +299,7 @@ def _figure(width: float = 9, height: float = 4.6):
 
 def _finish(fig: Figure, ax, title: str, source: str, note: str | None = None) -> Figure:
     if not title or not source:
-        raise ValueError("every chart needs a title and a source")
+        raise ParameterError("every chart needs a title and a source; pass title= and source=")
     ax.set_title(title)
     caption = _SOURCE_PREFIX + source.removeprefix(_SOURCE_PREFIX)
     if note:

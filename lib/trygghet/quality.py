@@ -11,12 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from trygghet import format as fmt
+from trygghet.config import SUPPRESS_BELOW
+from trygghet.errors import ParameterError
 from trygghet.store import read_json, read_table, store_dir
 
 __all__ = [
     "HEADERS_SV",
     "response_table",
     "ingest_overview",
+    "ingest_overview_display",
+    "place_coverage_display",
     "ingest_warnings",
     "reject_reasons",
     "place_coverage",
@@ -60,7 +65,7 @@ def response_table(store: str | Path | None, table: str = "survey") -> pd.DataFr
     if counts.empty:
         return pd.DataFrame({"Område": ["Ingen enkät inläst."]})
     wide = counts.pivot_table(index="area", columns="year", values="n", aggfunc="sum", fill_value=0)
-    shown = wide.apply(lambda col: col.map(lambda n: f"{n} (för få)" if 0 < n < SURVEY_MIN_RESPONDENTS else str(n)))
+    shown = wide.apply(lambda col: col.map(lambda n: f"{fmt.count(n)} (för få)" if 0 < n < SURVEY_MIN_RESPONDENTS else fmt.count(n)))
     shown.columns = [str(int(c)) for c in shown.columns]
     totals = wide.sum().map(str)
     totals.index = shown.columns
@@ -88,6 +93,31 @@ def ingest_overview(store: str | Path | None) -> pd.DataFrame:
     )
     table["reconciles"] = table["rows_read"] == table["rows_accepted"] + table["rows_rejected"]
     return table
+
+
+def ingest_overview_display(store: str | Path | None) -> pd.DataFrame:
+    """:func:`ingest_overview` for publishing: a rejected count of 1–4 shows "<5", and then the accepted
+    count "–", since read − accepted would give it back."""
+    table = ingest_overview(store)
+    small = (table["rows_rejected"] > 0) & (table["rows_rejected"] < SUPPRESS_BELOW)
+    out = table.astype({"rows_accepted": object, "rows_rejected": object})
+    out.loc[small, "rows_rejected"] = fmt.SUPPRESSED
+    out.loc[small, "rows_accepted"] = fmt.MISSING
+    out["reconciles"] = table["reconciles"].map({True: "ja", False: "NEJ"})
+    return out
+
+
+def place_coverage_display(store: str | Path | None) -> pd.DataFrame:
+    """:func:`place_coverage` for publishing: counts of 1–4 show "<5" and, so the hidden count cannot
+    be worked back from the year's total, the other part of the same total shows "–"."""
+    table = place_coverage(store)
+    out = table.astype({"no_place": object, "outside": object, "in_municipality": object})
+    for hidden, partner in (("outside", "no_place"), ("no_place", "outside")):
+        small = (table[hidden] > 0) & (table[hidden] < SUPPRESS_BELOW)
+        out.loc[small, hidden] = fmt.SUPPRESSED
+        partner_small = (table[partner] > 0) & (table[partner] < SUPPRESS_BELOW)
+        out.loc[small & ~partner_small, partner] = fmt.MISSING
+    return out
 
 
 def ingest_warnings(store: str | Path | None) -> pd.DataFrame:
@@ -139,6 +169,8 @@ def unknown_codes(store: str | Path | None) -> pd.DataFrame:
 def survey_response(store: str | Path | None, table: str = "survey") -> pd.DataFrame:
     """Respondents per survey round and area (unweighted) and their weighted share of the round.
     Columns: ``year``, ``area``, ``n``, ``weight_sum``, ``weighted_share``."""
+    if table not in ("survey", "youth_survey"):
+        raise ParameterError(f"table must be 'survey' or 'youth_survey', got {table!r}")
     survey = read_table(store, table)
     grouped = survey.groupby(["year", "area"]).agg(n=("respondent_id", "size"), weight_sum=("weight", "sum")).reset_index()
     grouped["weighted_share"] = grouped["weight_sum"] / grouped.groupby("year")["weight_sum"].transform("sum")

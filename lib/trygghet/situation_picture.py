@@ -16,7 +16,7 @@ from scipy import stats
 
 from trygghet import format as fmt
 from trygghet import indicators
-from trygghet.config import resource_path
+from trygghet.config import SUPPRESS_BELOW, resource_path
 from trygghet.errors import ParameterError
 from trygghet.store import area_names, disk_memo, read_table, store_dir, years as store_years
 
@@ -51,7 +51,6 @@ __all__ = [
     "panel",
     "warm_cache",
     "area_profile_ids",
-    "main_changes",
     "panel_display",
     "format_value",
     "category_trends",
@@ -130,20 +129,14 @@ def warm_cache(store: str | Path | None, year: int) -> None:
     municipality's panel of the area profiles, the main changes — once, into the store's cache, before
     the run starts the report notebooks in parallel."""
     indicators.warm_cache(store)
-    area_profile_ids(store)
     panel(store, area_profile_ids(store), year)
-    main_changes(store, year)
+    indicators.main_changes(store, year)
 
 
 def area_profile_ids(store: str | Path | None = None) -> list[str]:
     """The indicators an area profile shows: those with area data (not the count of measures)."""
     defs = indicators.definitions()
     return [i for i, g in zip(defs["id"], defs["groupings"]) if "area" in g and i != "atgarder_per_niva"]
-
-
-def main_changes(store: str | Path | None, year: int, *, alpha: float = 0.05, max_items: int = 8) -> pd.DataFrame:
-    """:func:`trygghet.indicators.main_changes` with its defaults (cached in the store)."""
-    return indicators.main_changes(store, year, alpha=alpha, max_items=max_items)
 
 
 def panel_display(table: pd.DataFrame, *, with_baseline: bool = True) -> pd.DataFrame:
@@ -182,7 +175,7 @@ def format_value(indicator: str, value: float, *, hidden: bool = False) -> str:
     return fmt.number(value, decimals=1)
 
 
-def category_trends(store: str | Path | None, years: list[int] | None = None) -> pd.DataFrame:
+def category_trends(store: str | Path | None, years: list[int] | None = None, *, until: int | None = None) -> pd.DataFrame:
     """Offences per analysis category and year, as counts and per 1 000 inhabitants with intervals.
 
     Columns: ``category``, ``name``, ``year``, ``n``, ``value`` (per 1 000), ``lower``, ``upper``,
@@ -193,15 +186,18 @@ def category_trends(store: str | Path | None, years: list[int] | None = None) ->
         t = indicators.compute(store, i, years=years)
         parts.append(t.assign(category=i.removeprefix("brott_"), name=indicators.definition(i)["name_sv"]))
     table = pd.concat(parts, ignore_index=True)
-    return table[["category", "name", "year", "n", "value", "lower", "upper", "suppressed"]]
+    if until is not None:  # a report for an earlier year shows no later years
+        table = table[table["year"] <= int(until)]
+    return table[["category", "name", "year", "n", "value", "lower", "upper", "suppressed"]].reset_index(drop=True)
 
 
 def category_table(trends: pd.DataFrame) -> pd.DataFrame:
     """:func:`category_trends` as a reading table: one row per category, one column per year with the
     count (1–4 as "<5"), sorted by the latest year's count."""
-    wide = trends.pivot_table(index="name", columns="year", values="n", aggfunc="sum")
-    wide = wide.sort_values(wide.columns[-1], ascending=False)
-    shown = wide.apply(lambda col: col.map(fmt.count))
+    data = trends.assign(n=trends["n"].astype("Float64").where(~trends["suppressed"].astype(bool)))
+    wide = data.pivot(index="name", columns="year", values="n")
+    wide = wide.sort_values(wide.columns[-1], ascending=False, na_position="last")
+    shown = wide.apply(lambda col: col.map(lambda v: fmt.SUPPRESSED if pd.isna(v) else fmt.count(v)))
     shown.columns = [str(int(c)) for c in shown.columns]
     return shown.rename_axis("Brottskategori").reset_index()
 
@@ -229,9 +225,11 @@ def area_profile(store: str | Path | None, area: str, year: int, ids: list[str] 
         ids = area_profile_ids(store)
     own = panel(store, ids, year, area=area)
     whole = panel(store, ids, year)
-    own["municipality_value"] = whole["value"].to_numpy()
-    own["municipality_lower"] = whole["lower"].to_numpy()
-    own["municipality_upper"] = whole["upper"].to_numpy()
+    same_year = (own["year"].astype("Float64") == whole["year"].astype("Float64")).fillna(False).to_numpy(dtype=bool)
+    # only the same year is compared: an area whose latest shown year is older gets no comparison
+    own["municipality_value"] = np.where(same_year, whole["value"].to_numpy(dtype=float), np.nan)
+    own["municipality_lower"] = np.where(same_year, whole["lower"].to_numpy(dtype=float), np.nan)
+    own["municipality_upper"] = np.where(same_year, whole["upper"].to_numpy(dtype=float), np.nan)
     own["comparison"] = [_compare(r) for r in own.itertuples(index=False)]
     return own
 
@@ -268,7 +266,7 @@ def changes_text(store: str | Path | None, year: int, *, alpha: float = 0.05, ma
     bullet list for the report (a Markdown display object)."""
     from IPython.display import Markdown
 
-    changes = main_changes(store, year, alpha=alpha, max_items=max_items)
+    changes = indicators.main_changes(store, year, alpha=alpha, max_items=max_items)
     if changes.empty:
         return Markdown("Inga statistiskt säkra förändringar jämfört med föregående mätning eller utgångsåret.")
     return Markdown("\n".join(f"- {t}" for t in changes["text"]))
@@ -301,7 +299,7 @@ def event_display(effects: pd.DataFrame) -> pd.DataFrame:
             "–" if pd.isna(r) or np.isinf(r) else f"{fmt.number(r, 1)} ({fmt.number(lo, 1)}–{fmt.number(hi, 1)})"
             for r, lo, hi in zip(effects["ratio"], effects["lower"], effects["upper"])
         ],
-        "Säker skillnad": effects["significant"].map({True: "ja", False: "nej"}),
+        "Säker skillnad": [("–" if h else ("ja" if sig else "nej")) for sig, h in zip(effects["significant"], effects["suppressed"])],
     })
 
 
@@ -314,18 +312,20 @@ def national_comparison(store: str | Path | None, year: int) -> pd.DataFrame:
     for ref, mine in zip(reference.itertuples(index=False), own.itertuples(index=False)):
         rows.append({
             "Indikator": mine.name,
-            "Luleå": f"{format_value(ref.indicator, mine.value, hidden=mine.suppressed)} ({mine.year})" if mine.year else "–",
+            "Luleå": f"{format_value(ref.indicator, mine.value, hidden=mine.suppressed)} ({mine.year})" if pd.notna(mine.year) else "–",
             "Riket": f"{format_value(ref.indicator, ref.value)} ({ref.year})",
             "Källa för riket": ref.source,
         })
     return pd.DataFrame(rows)
 
 
-def municipal_incident_trend(store: str | Path | None) -> pd.DataFrame:
-    """Municipal vandalism and fire incidents per year: ``name``, ``year``, ``value``, ``suppressed``."""
+def municipal_incident_trend(store: str | Path | None, until: int | None = None) -> pd.DataFrame:
+    """Municipal vandalism and fire incidents per year up to ``until``: ``name``, ``year``, ``value``,
+    ``suppressed``."""
     parts = [indicators.compute(store, i).assign(name=indicators.definition(i)["name_sv"])
              for i in ("kommunala_skadegorelse", "kommunala_brand")]
-    return pd.concat(parts, ignore_index=True)[["name", "year", "value", "suppressed"]]
+    table = pd.concat(parts, ignore_index=True)[["name", "year", "value", "suppressed"]]
+    return table if until is None else table[table["year"] <= int(until)].reset_index(drop=True)
 
 
 def hotspot_title(group: str, year: int) -> str:
@@ -462,6 +462,9 @@ def area_profile_display(profile: pd.DataFrame, section: str) -> pd.DataFrame:
 
 def area_cells(cells: gpd.GeoDataFrame, store: str | Path | None, area: str, margin: float = 500.0) -> gpd.GeoDataFrame:
     """The hot-spot cells within ``margin`` metres of the area (for a map of the area)."""
+    known = area_names(store)
+    if area not in known:
+        raise ParameterError(f"area {area!r} is not an area of the store; use one of " + ", ".join(known))
     shape = read_table(store, "areas").set_index("area").loc[[area]].to_crs(cells.crs).buffer(margin).union_all()
     part = cells[cells.intersects(shape)].copy()
     part.attrs = dict(cells.attrs)
@@ -515,7 +518,7 @@ def select_offences(store: str | Path | None, year: int | list[int] | None = Non
         return offences[offences["violent"]]
     if group == "mangdbrott":
         return offences[offences["volume_crime"]]
-    known = set(read_table(store, "offences")["category"].dropna().unique())
+    known = set(read_table(store, "offences")["category"].dropna().unique())  # cached read
     if group not in known:
         raise ParameterError(
             f"category group '{group}' is unknown; use alla, vald, mangdbrott or a category: " + ", ".join(sorted(known))
@@ -562,7 +565,7 @@ def event_effect(
     events = read_table(store, "events")
     events = events[events["year"] == year]
     columns = ["name", "start", "end", "area", "event_days", "n_event", "reference_days", "n_reference",
-               "per_day_event", "per_day_reference", "ratio", "lower", "upper", "significant"]
+               "per_day_event", "per_day_reference", "ratio", "lower", "upper", "significant", "suppressed"]
     if events.empty:
         return pd.DataFrame(columns=columns)
     offences = select_offences(store, None, group)
@@ -606,7 +609,7 @@ def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year
                levels=", ".join(d["levels"]), factor=d.get("factor") or "", suppressed=True,
                change_previous="ej mätbart", change_baseline="ej mätbart")
     try:
-        series = indicators.compute(store, indicator, area=area)
+        series = indicators.compute(store, indicator, area=area, alpha=alpha)
     except ParameterError:
         return row  # not available for this area
     series = series[series["year"] <= year]
@@ -675,12 +678,17 @@ def _one_event(event, offences: pd.DataFrame, all_event_days: set, weeks_around:
     days = pd.date_range(event.start.normalize(), event.end.normalize(), freq="D")
     weekdays = set(days.weekday)
     window = pd.date_range(days[0] - pd.Timedelta(weeks=weeks_around), days[-1] + pd.Timedelta(weeks=weeks_around), freq="D")
-    reference = [d for d in window if d.weekday() in weekdays and d not in all_event_days]
+    first, last = offences["day"].min(), offences["day"].max()  # days without delivered data are not zeros
+    reference = [d for d in window if d.weekday() in weekdays and d not in all_event_days and first <= d <= last]
     local = offences if pd.isna(event.area) or not event.area else offences[offences["area"] == event.area]
     per_day = local.groupby("day").size()
     n_event = int(per_day.reindex(days, fill_value=0).sum())
     n_ref = int(per_day.reindex(pd.DatetimeIndex(reference), fill_value=0).sum())
     ratio, lower, upper = _rate_ratio(n_event, len(days), n_ref, len(reference), alpha)
+    # a count of 1-4 could be read back from a rate per day or the ratio: hide them all
+    hidden = 0 < n_event < SUPPRESS_BELOW or 0 < n_ref < SUPPRESS_BELOW
+    if hidden:
+        ratio = lower = upper = np.nan
     return {
         "name": event.name,
         "start": event.start,
@@ -690,12 +698,13 @@ def _one_event(event, offences: pd.DataFrame, all_event_days: set, weeks_around:
         "n_event": n_event,
         "reference_days": len(reference),
         "n_reference": n_ref,
-        "per_day_event": n_event / len(days),
-        "per_day_reference": n_ref / len(reference) if reference else np.nan,
+        "per_day_event": np.nan if hidden else n_event / len(days),
+        "per_day_reference": np.nan if hidden or not reference else n_ref / len(reference),
         "ratio": ratio,
         "lower": lower,
         "upper": upper,
         "significant": bool(lower > 1 or upper < 1) if not np.isnan(lower) else False,
+        "suppressed": hidden,
     }
 
 

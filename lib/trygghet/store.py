@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from trygghet.config import paths
-from trygghet.errors import DataError
+from trygghet.errors import DataError, ParameterError
 
 __all__ = [
     "TABLES",
@@ -67,7 +67,7 @@ def store_dir(store: str | Path | None = None) -> Path:
 def read_table(store: str | Path | None, table: str) -> pd.DataFrame:
     """One table of the store as a (Geo)DataFrame; a copy, so callers may change it."""
     if table not in TABLES:
-        raise DataError(str(store), f"unknown table '{table}'", "use one of " + ", ".join(sorted(TABLES)))
+        raise ParameterError(f"unknown store table '{table}'; use one of " + ", ".join(sorted(TABLES)))
     path = store_dir(store) / TABLES[table]
     if not path.is_file():
         raise DataError(str(path), "the table is missing from the store", "re-run `trygghet ingest`")
@@ -123,7 +123,8 @@ def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.Da
     folder = store_dir(store).resolve()
     from trygghet.config import resource_path
 
-    stamp = ((folder / "store.json").stat().st_mtime_ns, resource_path("indicators.yaml").stat().st_mtime_ns)
+    stamp = ((folder / "store.json").stat().st_mtime_ns, resource_path("indicators.yaml").stat().st_mtime_ns,
+             _library_version())
     digest = hashlib.sha256(repr((name, key, stamp)).encode("utf-8")).hexdigest()[:32]
     path = folder / ".cache" / f"{name}-{digest}.parquet"
     if path.is_file():
@@ -132,15 +133,29 @@ def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.Da
         except (OSError, ValueError):
             pass
     result = compute()
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         os.close(fd)
         result.to_parquet(tmp, index=False)
         os.replace(tmp, path)
-    except (OSError, ValueError, TypeError):
-        pass
+    except Exception:  # noqa: BLE001 - the cache is best effort; the result is returned either way
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
     return result
+
+
+@lru_cache(maxsize=1)
+def _library_version() -> str:
+    """A digest of the library's own source files, so a changed or upgraded library never gets a
+    result cached by an older one."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=32)
