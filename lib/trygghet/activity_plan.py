@@ -105,7 +105,8 @@ def level_evidence(store: str | Path | None, year: int) -> pd.DataFrame:
         if counts[level] == 0 and len(part):
             notes.append("underlag men inga åtgärder")
         if worsened:
-            notes.append(f"{worsened} {'indikator har' if worsened == 1 else 'indikatorer har'} försämrats")
+            names = part.loc[part["change_previous"] == "försämring", "name"].tolist()
+            notes.append("försämrats: " + ", ".join(names))
         rows.append({"level": level, "n": int(counts[level]), "indicators": len(part), "improved": improved,
                      "worsened": worsened, "unchanged": len(part) - improved - worsened,
                      "note": "; ".join(notes) if notes else "–"})
@@ -148,7 +149,7 @@ def measures_display(store: str | Path | None, year: int, area: str | None = Non
 def commitments(store: str | Path | None, year: int | None = None) -> pd.DataFrame:
     """Each party's commitments in the activity plan: measures by status and their cost.
     Columns: ``responsible``, ``n``, ``planerad``, ``pågående``, ``genomförd``, ``avbruten``, ``cost_sek``."""
-    table = measures(store, year)
+    table = measures(store, year, active_only=year is not None)
     by_status = pd.crosstab(table["responsible"], table["status"]).reindex(index=RESPONSIBLE, columns=STATUSES, fill_value=0)
     cost = table.groupby("responsible")["cost_sek"].sum(min_count=1).reindex(RESPONSIBLE)
     out = pd.concat([by_status.sum(axis=1).rename("n"), by_status, cost.rename("cost_sek")], axis=1)
@@ -191,7 +192,7 @@ def portfolio_summary(store: str | Path | None, year: int | None = None) -> pd.D
 
     Columns: ``level``, ``n``, ``kommun``, ``polis``, ``gemensam``, ``planerad``, ``pågående``,
     ``genomförd``, ``avbruten``, ``cost_sek``."""
-    table = measures(store, year)
+    table = measures(store, year, active_only=year is not None)
     by_party = pd.crosstab(table["level"], table["responsible"]).reindex(index=LEVELS, columns=RESPONSIBLE, fill_value=0)
     by_status = pd.crosstab(table["level"], table["status"]).reindex(index=LEVELS, columns=STATUSES, fill_value=0)
     cost = table.groupby("level")["cost_sek"].sum(min_count=1).reindex(LEVELS)

@@ -159,7 +159,9 @@ def static_map(
     _check_cells(cells)
     fig, ax = plt.subplots(figsize=(8.27, 9.0))
     xmin, ymin, xmax, ymax = _extent_sweref(cells)
-    background = cells[(cells["n"] > 0) & (cells["gi_bin"] == 0)]
+    # grey background only where a cell holds 5 or more: a lone grey cell in the countryside would
+    # point at the farm where 1-4 offences happened
+    background = cells[(cells["n"] >= SUPPRESS_BELOW) & (cells["gi_bin"] == 0)]
     if len(background):
         _dissolved(background, np.zeros(len(background), dtype=int)).plot(ax=ax, color="#f2f2f2", linewidth=0)
     sig = cells[cells["gi_bin"] != 0]
@@ -171,7 +173,7 @@ def static_map(
         areas.to_crs(cells.crs).boundary.plot(ax=ax, color="#555555", linewidth=0.7)
     handles = [Patch(facecolor=GI_BIN_COLOURS[b], edgecolor="#999999", label=hotspots.GI_BIN_LABELS[b])
                for b in (3, 2, 1, 0, -1, -2, -3)]  # fmt: skip
-    handles[3] = Patch(facecolor="#f2f2f2", edgecolor="#999999", label="Inte signifikant (rutor med brott)")
+    handles[3] = Patch(facecolor="#f2f2f2", edgecolor="#999999", label="Inte signifikant (rutor med minst 5)")
     sit = _placed(measures)
     if len(sit):
         sit = sit[sit.get("level", pd.Series("situationell", index=sit.index)) == "situationell"]

@@ -265,7 +265,10 @@ def notebook_to_html(nb, provenance: dict | None = None) -> str:
     import copy
 
     exporter = _html_exporter()
-    body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources={"trygghet": provenance or {}})
+    resources = {"trygghet": provenance or {}}
+    if provenance and provenance.get("title"):  # the browser tab's and the attachment's <title>
+        resources["metadata"] = {"name": str(provenance["title"])}
+    body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
     return _insert_toc(body)
 
 

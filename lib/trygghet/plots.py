@@ -193,6 +193,7 @@ def ranked_bar_chart(
         err = np.vstack([data[value] - data["lower"], data["upper"] - data[value]]).clip(min=0)
         ax.errorbar(data[value], ypos, xerr=err, fmt="none", ecolor="#333333", elinewidth=1, capsize=2)
     ax.set_yticks(ypos, data[label].astype(str))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # ticks that need no rounding
     ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(decimals))
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
@@ -283,7 +284,7 @@ def level_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Antal åtgärder")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", visible=False)
     return _finish(fig, ax, title, source)
 

@@ -36,6 +36,7 @@ __all__ = [
     "municipal_incident_trend",
     "hotspot_title",
     "hotspot_intro",
+    "hotspot_source",
     "map_note",
     "coverage_text",
     "evaluation_display",
@@ -45,6 +46,8 @@ __all__ = [
     "area_intro",
     "area_profile_display",
     "area_cells",
+    "area_summary",
+    "hotspot_area_display",
     "area_hotspots",
     "safety_walk_summary",
     "CATEGORY_GROUPS",
@@ -88,7 +91,7 @@ MUNICIPAL_INDICATORS = ["kommunala_skadegorelse", "kommunala_brand", "kommunala_
 HOTSPOT_HEADERS = {
     "area": "Område",
     "hot_cells": "Hot spot-rutor",
-    "n": "Brott i rutorna",
+    "n": "Antal i rutorna (avrundat till tiotal)",
     "without_measure": "Rutor utan situationell åtgärd",
     "nearest_measure_m": "Längsta avstånd till närmaste åtgärd (m)",
 }
@@ -204,15 +207,20 @@ def category_table(trends: pd.DataFrame) -> pd.DataFrame:
 
 def area_comparison(store: str | Path | None, indicator: str, year: int) -> tuple[pd.DataFrame, float]:
     """The indicator per area in ``year`` (or the latest year with data before it), and the
-    municipality's value for reference. Returns ``(table, municipality_value)``; the table has
+    municipality's value for reference (for offence rates: of the offences with a place, since an
+    area's rate cannot hold those without one). Returns ``(table, municipality_value)``; the table has
     :func:`trygghet.indicators.compute`'s columns with ``area``."""
     by_area = indicators.compute(store, indicator, by="area")
     shown_years = by_area.loc[by_area["year"] <= year, "year"]
     if shown_years.empty:
         return by_area.iloc[0:0], float("nan")
     latest = int(shown_years.max())
-    whole = indicators.compute(store, indicator, years=latest)
-    value = float(whole["value"].iloc[0]) if len(whole) and not whole["suppressed"].iloc[0] else float("nan")
+    placed = _placed_reference(store, [indicator], [latest])
+    if indicator in placed:  # offence rates: the municipality's offences with a place, as the areas count
+        value = placed[indicator]["value"]
+    else:
+        whole = indicators.compute(store, indicator, years=latest)
+        value = float(whole["value"].iloc[0]) if len(whole) and not whole["suppressed"].iloc[0] else float("nan")
     return by_area[by_area["year"] == latest].reset_index(drop=True), value
 
 
@@ -225,6 +233,10 @@ def area_profile(store: str | Path | None, area: str, year: int, ids: list[str] 
         ids = area_profile_ids(store)
     own = panel(store, ids, year, area=area)
     whole = panel(store, ids, year)
+    placed = _placed_reference(store, ids, own["year"])
+    for col in ("value", "lower", "upper"):
+        whole[col] = [placed[i][col] if i in placed else v for i, v in zip(whole["indicator"], whole[col])]
+    whole["year"] = [placed[i]["year"] if i in placed else y for i, y in zip(whole["indicator"], whole["year"])]
     same_year = (own["year"].astype("Float64") == whole["year"].astype("Float64")).fillna(False).to_numpy(dtype=bool)
     # only the same year is compared: an area whose latest shown year is older gets no comparison
     own["municipality_value"] = np.where(same_year, whole["value"].to_numpy(dtype=float), np.nan)
@@ -290,7 +302,7 @@ def event_display(effects: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"Evenemang": ["Inga planerade evenemang registrerade för året."]})
     return pd.DataFrame({
         "Evenemang": effects["name"],
-        "Datum": [f"{fmt.date(a)} – {fmt.date(b)}" if a != b else fmt.date(a) for a, b in zip(effects["start"], effects["end"])],
+        "Datum": [_date_span(a, b) for a, b in zip(effects["start"], effects["end"])],
         "Område": effects["area"],
         "Brott under evenemanget": effects["n_event"].map(fmt.count),
         "Per dag under evenemanget": effects["per_day_event"].map(lambda v: fmt.number(v, 1)),
@@ -333,6 +345,13 @@ def hotspot_title(group: str, year: int) -> str:
     return f"Brottskoncentrationer {year} – {_group_name(group).lower()}"
 
 
+def hotspot_source(group: str, year: int) -> str:
+    """The source line of a hot-spot map: whose data, which year."""
+    if group.startswith("kommunala"):
+        return f"Källa: Luleå kommun, händelserapporter {year}; verksamhetsplanen. Rutor utan signifikans och med färre än 5 händelser visas inte."
+    return f"Källa: Polisen, anmälda brott {year}; verksamhetsplanen. Rutor utan signifikans och med färre än 5 brott visas inte."
+
+
 def hotspot_intro(group: str, year: int):
     """One line that says what the hot-spot report maps."""
     from IPython.display import Markdown
@@ -346,15 +365,27 @@ def map_note(cells: gpd.GeoDataFrame):
 
     a = cells.attrs
     noun = "händelser" if str(a.get("category_group", "")).startswith("kommunala") else "brott"
-    without = int(a.get("n_without_place", 0))
-    outside = int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
+    # one number for both kinds left out: a small count outside the municipality is not shown on its own
+    left_out = int(a.get("n_without_place", 0)) + int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
     used = int(a.get("n_points", 0))
     return Markdown(
         f"Kartan bygger på {fmt.count(used)} {noun} med plats i rutor om {fmt.number(a.get('cell_size', 0), 0)} m. "
-        f"{fmt.count(without)} {noun} saknar plats och {fmt.count(outside)} ligger utanför kommunen; de räknas i alla "
+        f"{fmt.count(left_out)} {noun} saknar plats eller ligger utanför kommunen; de räknas i alla "
         "totaler men kan inte visas på kartan. Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när "
         "datorn har internet."
     )
+
+
+def hotspot_area_display(cells: gpd.GeoDataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trygghet.hotspots.hotspots_by_area` for publishing: the offences in an area's hot-spot
+    cells rounded to tens, since the map shows each cell's count (1–4 as "<5") and an exact sum would
+    give the hidden ones back."""
+    from trygghet.hotspots import hotspots_by_area
+
+    table = hotspots_by_area(cells, coverage)
+    table["n"] = (table["n"] / 10).round().astype(int) * 10
+    table["nearest_measure_m"] = table["nearest_measure_m"].round(-1)
+    return table
 
 
 def coverage_text(coverage: pd.DataFrame, distance: float):
@@ -367,7 +398,7 @@ def coverage_text(coverage: pd.DataFrame, distance: float):
     if missing.empty:
         return Markdown(f"Alla hot spot-rutor har en situationell åtgärd inom {fmt.number(distance, 0)} m.")
     areas = missing["area"].fillna("utanför områdena").value_counts()
-    listing = ", ".join(f"{a} ({n} rutor)" for a, n in areas.items())
+    listing = ", ".join(f"{a} ({n} {'ruta' if n == 1 else 'rutor'})" for a, n in areas.items())
     return Markdown(
         f"**{len(missing)} av {len(coverage)} hot spot-rutor saknar en situationell åtgärd inom "
         f"{fmt.number(distance, 0)} m:** {listing}. Dessa platser bör prövas för situationella åtgärder "
@@ -398,8 +429,10 @@ def definition_note(evaluation: pd.DataFrame):
     return Markdown("**Definition:** " + str(evaluation.attrs.get("definition_sv", "")))
 
 
-def follow_up_display(follow: pd.DataFrame) -> pd.DataFrame:
-    """:func:`trygghet.indicators.follow_up` as the steering group's table."""
+def follow_up_display(follow: pd.DataFrame, store: str | Path | None = None, year: int | None = None) -> pd.DataFrame:
+    """:func:`trygghet.indicators.follow_up` as the steering group's table; with ``store``, also the
+    activity plan's active measures that name each sub-goal's indicator."""
+    measures_for = _measures_by_indicator(store, year) if store is not None else {}
     return pd.DataFrame({
         "Delmål": follow["subgoal_id"] + " " + follow["subgoal_text"],
         "Område": follow["area"],
@@ -411,23 +444,49 @@ def follow_up_display(follow: pd.DataFrame) -> pd.DataFrame:
         ],
         "Mål": [f"{'högst' if t == 'tak' else 'minst'} {format_value(i, v)} år {y}"
                 for i, v, t, y in zip(follow["indicator"], follow["target_value"], follow["target_type"], follow["target_year"])],
-        "Utveckling": follow["trend"],
+        "Utveckling sedan föregående mätning": follow["trend"],
         "Status": follow["status"],
         "Motivering": follow["status_reason"],
+        "Åtgärder i planen som siktar på indikatorn": follow["indicator"].map(
+            lambda i: ", ".join(measures_for.get(i, [])) or "inga"),
     })
 
 
-def follow_up_text(follow: pd.DataFrame):
-    """The follow-up's status in two sentences for the steering group."""
+def follow_up_text(follow: pd.DataFrame, store: str | Path | None = None, year: int | None = None):
+    """The follow-up's status for the steering group, and the decisions it points to: sub-goals not on
+    track, and which of them no measure in the activity plan aims at."""
     from IPython.display import Markdown
 
+    words = {"på väg": "på väg", "risk": "osäkra (risk)", "ej på väg": "inte på väg", "ej mätbart": "inte mätbara"}
     counts = follow["status"].value_counts()
-    parts = [f"{counts.get(s, 0)} {s}" for s in ("på väg", "risk", "ej på väg", "ej mätbart") if counts.get(s, 0)]
-    worst = follow[follow["status"] == "ej på väg"]["subgoal_text"].tolist()
-    text = f"Av {len(follow)} delmål är " + ", ".join(parts) + "."
-    if worst:
-        text += " Delmål som inte är på väg: " + "; ".join(worst) + "."
+    parts = [f"{counts.get(k, 0)} {w}" for k, w in words.items() if counts.get(k, 0)]
+    text = f"**Av {len(follow)} delmål är " + _join_sv(parts) + ".**"
+    measures_for = _measures_by_indicator(store, year) if store is not None else {}
+    off = follow[follow["status"] == "ej på väg"]
+    if len(off):
+        lines = [f"- {r.subgoal_id} {r.subgoal_text}" + ("" if measures_for.get(r.indicator) else " – *ingen åtgärd i planen siktar på indikatorn*")
+                 for r in off.itertuples(index=False)]
+        text += "\n\n**Beslut som behövs:** styrgruppen bör ta ställning till förstärkta eller nya åtgärder för delmålen som inte är på väg:\n\n" + "\n".join(lines)
+    risky = follow[follow["status"] == "risk"]
+    if len(risky):
+        text += "\n\nFölj särskilt upp: " + "; ".join(f"{r.subgoal_id} {r.subgoal_text}" for r in risky.itertuples(index=False)) + "."
     return Markdown(text)
+
+
+def _join_sv(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
+def _measures_by_indicator(store, year: int | None) -> dict[str, list[str]]:
+    from trygghet.activity_plan import measures
+
+    table = measures(store, year, active_only=year is not None)
+    out: dict[str, list[str]] = {}
+    for name, ids in zip(table["name"], table["indicators"].fillna("")):
+        for i in (t.strip() for t in str(ids).split(",")):
+            if i:
+                out.setdefault(i, []).append(name)
+    return out
 
 
 def area_intro(store: str | Path | None, area: str, year: int):
@@ -458,6 +517,24 @@ def area_profile_display(profile: pd.DataFrame, section: str) -> pd.DataFrame:
         "Jämfört med kommunen": part["comparison"],
         "Sedan föregående mätning": [_change_text(c, y) for c, y in zip(part["change_previous"], part["previous_year"])],
     })
+
+
+def area_summary(profile: pd.DataFrame, area: str):
+    """The area profile in a few bullets: where the area is certainly worse or better than the whole
+    municipality (non-overlapping intervals, same year)."""
+    from IPython.display import Markdown
+
+    worse = profile[profile["comparison"] == "sämre"]["name"].tolist()
+    better = profile[profile["comparison"] == "bättre"]["name"].tolist()
+    lines = []
+    if worse:
+        lines.append(f"- **Sämre än kommunen som helhet:** {', '.join(worse)}.")
+    if better:
+        lines.append(f"- **Bättre än kommunen som helhet:** {', '.join(better)}.")
+    if not lines:
+        lines.append(f"- {area} skiljer sig inte säkert från kommunen som helhet på någon indikator.")
+    lines.append("- Brottstalen jämförs med kommunens brott *med plats*, eftersom brott utan plats inte kan räknas till något område.")
+    return Markdown("\n".join(lines))
 
 
 def area_cells(cells: gpd.GeoDataFrame, store: str | Path | None, area: str, margin: float = 500.0) -> gpd.GeoDataFrame:
@@ -505,6 +582,28 @@ def safety_walk_summary(store: str | Path | None, area: str | None = None) -> pd
     })
 
 
+def _placed_reference(store, ids: list[str], years) -> dict[str, dict]:
+    """For offence rates: the municipality's rate counting only offences with a place in an area (the
+    sum over the areas), the fair reference for one area; an area's rate cannot hold offences without
+    a place. Hidden area counts (1–4) add nothing, a bias of a few offences at most."""
+    from scipy import stats as _stats
+
+    out = {}
+    for i, y in zip(ids, years):
+        d = indicators.definition(i)
+        if d["kind"] != "rate_per_1000" or d["table"] != "offences" or y is None or pd.isna(y):
+            continue
+        t = indicators.compute(store, i, years=int(y), by="area")
+        k = float(np.nansum(t["numerator"].to_numpy(dtype=float)))
+        pop = float(t["denominator"].sum())
+        if pop <= 0:
+            continue
+        lo = _stats.chi2.ppf(0.025, 2 * k) / 2 if k > 0 else 0.0
+        hi = _stats.chi2.ppf(0.975, 2 * k + 2) / 2
+        out[i] = {"value": 1000 * k / pop, "lower": 1000 * lo / pop, "upper": 1000 * hi / pop, "year": int(y)}
+    return out
+
+
 def select_offences(store: str | Path | None, year: int | list[int] | None = None, group: str = "alla") -> pd.DataFrame:
     """Offences of the store filtered by year(s) and category group (``alla``, ``vald``,
     ``mangdbrott`` or a category such as ``misshandel``)."""
@@ -526,7 +625,7 @@ def select_offences(store: str | Path | None, year: int | list[int] | None = Non
     return offences[offences["category"] == group]
 
 
-def time_profile(store: str | Path | None, year: int, group: str = "alla") -> pd.DataFrame:
+def time_profile(store: str | Path | None, year: int | list[int], group: str = "alla") -> pd.DataFrame:
     """Offences by weekday (0 = Monday) and hour of start, for offences whose start time is known.
 
     Columns: ``weekday``, ``hour``, ``n`` (all 7 × 24 cells, zeros included)."""
@@ -614,8 +713,10 @@ def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year
         return row  # not available for this area
     series = series[series["year"] <= year]
     shown = series[~series["suppressed"].astype(bool) & series["value"].notna()]
+    if len(series) and (shown.empty or int(series["year"].max()) > int(shown["year"].max())):
+        row["year"] = int(series["year"].max())  # the latest year, hidden (1-4 or too few answers)
+        return row
     if shown.empty:
-        row["year"] = int(series["year"].max()) if len(series) else None
         return row
     latest = shown.iloc[-1]
     row.update(year=int(latest["year"]), value=latest["value"], lower=latest["lower"], upper=latest["upper"],
@@ -661,6 +762,17 @@ def _compare(r) -> str:
     if r.lower > r.municipality_upper:
         return "sämre" if better_low else "bättre"
     return "ingen säker skillnad"
+
+
+def _date_span(a, b) -> str:
+    """"5–6 juni 2025", "30 juni – 2 juli 2025", or one date."""
+    if a == b or pd.isna(b):
+        return fmt.date(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{fmt.date(b)}"
+    if a.year == b.year:
+        return f"{fmt.date(a).rsplit(' ', 1)[0]} – {fmt.date(b)}"
+    return f"{fmt.date(a)} – {fmt.date(b)}"
 
 
 def _group_name(group: str) -> str:
