@@ -102,7 +102,7 @@ def hotspot_map(
     — the KDE in five quantile classes, dissolved per class; *Kommunala händelser* — ``incidents``
     (points with ``x``/``y``) counted in the same cells; *Trender* — an :func:`hotspots.emerging`
     result; *Situationella åtgärder* — ``measures`` with a place (circle markers by status);
-    *Trygghetsvandringar* — ``safety_walks`` findings (red: not fixed, green: fixed); *Områden* — the
+    *Trygghetsvandringar* — ``safety_walks`` findings (red: not fixed, grey: fixed); *Områden* — the
     ``areas``' borders; and *Bakgrundskarta (OpenStreetMap)*, off by default since it needs internet.
     No offence's own point is ever drawn. When more than ``max_cells`` cells would get their own
     tooltip, they are dissolved per class instead (with a warning) to keep the page small.
@@ -111,9 +111,10 @@ def hotspot_map(
     _check_cells(cells)
     wgs = cells.to_crs(CRS_WGS84)
     south, west, north, east = _view_bounds(cells)
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None, zoom_start=12,
-                      control_scale=True, prefer_canvas=True)  # fmt: skip
-    fmap.fit_bounds([[south, west], [north, east]])
+    # The zoom is computed here rather than with fit_bounds: inside a report's iframe Leaflet may
+    # measure its container before it is laid out and would then open on the whole world.
+    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
+                      zoom_start=_zoom_for(south, west, north, east), control_scale=True, prefer_canvas=True)
     folium.TileLayer(
         "OpenStreetMap", name="Bakgrundskarta (OpenStreetMap, kräver internet)", overlay=True, show=False,
         attr="© OpenStreetMap-bidragsgivare",
@@ -359,7 +360,7 @@ def _walk_layer(walks: pd.DataFrame) -> folium.FeatureGroup:
         tip = (f"Brist: {html.escape(str(row.get('deficiency', '–')))}<br>"
                f"{'Åtgärdad' if fixed else 'Ej åtgärdad'}")  # fmt: skip
         folium.CircleMarker(
-            [lat[i], lon[i]], radius=4, color="#1a9641" if fixed else "#d7191c", weight=1, fill=True,
+            [lat[i], lon[i]], radius=4, color="#7f7f7f" if fixed else "#d7191c", weight=1, fill=True,
             fill_opacity=0.8, tooltip=tip,
         ).add_to(group)  # fmt: skip
     return group
@@ -404,17 +405,33 @@ def _extent_sweref(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]
 
 
 def _view_bounds(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    """The opening view: the significant cells with a margin (else every cell with offences)."""
+    """The opening view: the significant cells within 4 km of the strongest hot spot, with a margin
+    (so a stray rural hot spot does not zoom the map out to the whole municipality; the reader pans
+    or zooms out to see it); else every cell with offences."""
     sig = cells[cells["gi_bin"] != 0]
+    if len(sig) and (sig["gi_bin"] > 0).any():
+        top = sig.loc[sig["gistar"].idxmax()].geometry.centroid
+        sig = sig[sig.geometry.centroid.distance(top) <= 4000.0]
     if len(sig):
         xmin, ymin, xmax, ymax = sig.total_bounds
-        pad = max(0.3 * max(xmax - xmin, ymax - ymin), 2000.0)
+        pad = max(0.15 * max(xmax - xmin, ymax - ymin), 800.0)
         xmin, ymin, xmax, ymax = xmin - pad, ymin - pad, xmax + pad, ymax + pad
     else:
         xmin, ymin, xmax, ymax = _extent_sweref(cells)
     box = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=cells.crs).to_crs(CRS_WGS84)
     west, south, east, north = box.total_bounds
     return south, west, north, east
+
+
+def _zoom_for(south: float, west: float, north: float, east: float, width_px: int = 900, height_px: int = 560) -> int:
+    """The largest web-map zoom level at which the box fits a map of about ``width_px`` × ``height_px``."""
+    lon_span = max(east - west, 1e-6)
+    lat_rad = np.radians([south, north])
+    merc = np.log(np.tan(np.pi / 4 + lat_rad / 2))
+    y_span = max(float(merc[1] - merc[0]), 1e-9)
+    zoom_x = np.log2(360.0 * width_px / (256.0 * lon_span))
+    zoom_y = np.log2(2 * np.pi * height_px / (256.0 * y_span))
+    return int(max(3, min(17, np.floor(min(zoom_x, zoom_y)))))
 
 
 def _dissolved(cells: gpd.GeoDataFrame, keys) -> gpd.GeoDataFrame:
@@ -476,9 +493,9 @@ def _legend_html(cells: gpd.GeoDataFrame, title: str | None, kde: bool, has_emer
         extra += '<div><span style="background:linear-gradient(90deg,#fff5b8,#bd0026)"></span>Täthet (KDE)</div>'
     if has_emerging:
         extra += f'<div><span style="background:{EMERGING_COLOURS["new_hotspot"]}"></span>Trender: se lagret</div>'
-    extra += ('<div><i style="background:#008837"></i>Situationell åtgärd (lila: planerad)</div>'
+    extra += ('<div><i style="background:#008837"></i>Situationell åtgärd (grön: pågående, lila: planerad)</div>'
               '<div><i style="background:#d7191c"></i>Brist (ej åtgärdad)</div>'
-              '<div><i style="background:#1a9641"></i>Brist (åtgärdad)</div>')  # fmt: skip
+              '<div><i style="background:#7f7f7f"></i>Brist (åtgärdad)</div>')  # fmt: skip
     heading = html.escape(title or "Hot spots och cold spots")
     note = html.escape(_source_line(cells))
     return f"""
