@@ -86,12 +86,7 @@ def weighted_share(y: Sequence[float], w: Sequence[float], alpha: float = 0.05,
 
     Returns ``value, lower, upper, numerator (Σ w·y), denominator (Σ w), n (respondents), n_eff, se``.
     """
-    y_arr = np.asarray(pd.to_numeric(pd.Series(y), errors="coerce"), dtype=float)
-    w_arr = np.asarray(w, dtype=float)
-    ok = ~np.isnan(y_arr) & ~np.isnan(w_arr)
-    y_arr, w_arr = y_arr[ok], w_arr[ok]
-    n = int(ok.sum())
-    sw = float(w_arr.sum())
+    y_arr, w_arr, n, sw = _answered(y, w)
     if n == 0 or sw <= 0:
         return _empty(n)
     num = float(np.sum(w_arr * y_arr))
@@ -107,12 +102,7 @@ def weighted_mean(x: Sequence[float], w: Sequence[float], alpha: float = 0.05,
                   bounds: tuple[float, float] | None = None) -> dict:
     """Weighted mean with a linearised standard error and a t interval (see the module's notes)."""
     _check_alpha(alpha)
-    x_arr = np.asarray(pd.to_numeric(pd.Series(x), errors="coerce"), dtype=float)
-    w_arr = np.asarray(w, dtype=float)
-    ok = ~np.isnan(x_arr) & ~np.isnan(w_arr)
-    x_arr, w_arr = x_arr[ok], w_arr[ok]
-    n = int(ok.sum())
-    sw = float(w_arr.sum())
+    x_arr, w_arr, n, sw = _answered(x, w)
     if n == 0 or sw <= 0:
         return _empty(n)
     m = float(np.sum(w_arr * x_arr) / sw)
@@ -204,6 +194,15 @@ def estimate_groups(frame: pd.DataFrame, value: str, by: Sequence[str], *, stati
         rows.append({**dict(zip(by, key)), **est})
     cols = list(by) + ["value", "lower", "upper", "numerator", "denominator", "n", "n_eff", "se"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _answered(values, w) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """The answers and weights of the respondents who answered (NaN answers or weights left out),
+    their number and the sum of their weights."""
+    v_arr = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+    w_arr = np.asarray(w, dtype=float)
+    ok = ~np.isnan(v_arr) & ~np.isnan(w_arr)
+    return v_arr[ok], w_arr[ok], int(ok.sum()), float(w_arr[ok].sum())
 
 
 def _empty(n: int) -> dict:
