@@ -27,7 +27,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
 from trygghet import format as fmt
 from trygghet import hotspots
@@ -114,7 +115,8 @@ def hotspot_map(
     # The zoom is computed here rather than with fit_bounds: inside a report's iframe Leaflet may
     # measure its container before it is laid out and would then open on the whole world.
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
-                      zoom_start=_zoom_for(south, west, north, east), control_scale=True, prefer_canvas=True)
+                      zoom_start=_zoom_for(south, west, north, east), control_scale=False, prefer_canvas=True)
+    _MetricScale().add_to(fmap)
     folium.TileLayer(
         "OpenStreetMap", name="Bakgrundskarta (OpenStreetMap, kräver internet)", overlay=True, show=False,
         attr="© OpenStreetMap-bidragsgivare",
@@ -421,6 +423,16 @@ def _view_bounds(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     box = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=cells.crs).to_crs(CRS_WGS84)
     west, south, east, north = box.total_bounds
     return south, west, north, east
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds miles and feet too)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
 
 
 def _zoom_for(south: float, west: float, north: float, east: float, width_px: int = 900, height_px: int = 560) -> int:
