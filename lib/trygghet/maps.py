@@ -231,7 +231,7 @@ class OfflineMap:
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;height:{self.height}px;'
-            'border:1px solid #ccc" title="Karta" loading="lazy"></iframe>'
+            'border:1px solid #ccc;box-sizing:border-box;display:block" title="Karta" loading="lazy"></iframe>'
         )
 
     def save(self, path: str | Path) -> Path:
