@@ -153,14 +153,15 @@ def write_store(root: Path) -> Path:
     })
     incidents.to_parquet(store / "municipal_incidents.parquet")
     walks = pd.DataFrame({
-        "date": pd.to_datetime(["2024-09-01"] * 10 + ["2025-09-01"] * 12),
+        "date": pd.to_datetime(["2024-06-01"] * 10 + ["2025-06-01"] * 12),
         "year": pd.array([2024] * 10 + [2025] * 12, dtype="int16"),
         "area": pd.array(["Alfa"] * 6 + ["Beta"] * 4 + ["Alfa"] * 7 + ["Beta"] * 5, dtype="string"),
         "x": 1.0, "y": 1.0, "deficiency": pd.array(["belysning"] * 22, dtype="string"),
         "fixed": [True, True, True, False, False, False, True, False, False, False]
                  + [True] * 6 + [False] + [True] * 4 + [False],
-        "fixed_date": pd.NaT,
     })
+    # fixed a month after the walk, within the indicator's 180-day window
+    walks["fixed_date"] = (walks["date"] + pd.Timedelta(days=30)).where(walks["fixed"])
     walks.to_parquet(store / "safety_walks.parquet")
     measures = pd.DataFrame({
         "measure_id": pd.array(["A1", "A2", "A3", "A4", "A5"], dtype="string"),
@@ -563,3 +564,26 @@ def test_every_indicator_computes_on_the_small_store(store):
             for col in ("numerator", "n"):
                 numbers = pd.to_numeric(published[col].map(lambda v: np.nan if isinstance(v, str) else v))
                 assert not ((numbers >= 1) & (numbers <= 4)).any(), (e.id, by, col)
+
+
+def test_safety_walk_fix_window_and_findings_not_yet_measurable(store, tmp_path):
+    """Fixed within 180 days counts; fixed later does not; a finding whose 180 days run past the end
+    of the data (31 December of the latest offence year, 2025 here) counts in neither part."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    walks = pd.DataFrame({
+        "date": pd.to_datetime(["2024-03-01"] * 4 + ["2025-10-01"] * 3),
+        "year": pd.array([2024] * 4 + [2025] * 3, dtype="int16"),
+        "area": pd.array(["Alfa"] * 7, dtype="string"),
+        "x": 1.0, "y": 1.0, "deficiency": pd.array(["belysning"] * 7, dtype="string"),
+        "fixed": [True, True, True, False, True, True, True],
+        "fixed_date": pd.to_datetime(["2024-04-01", "2024-08-01", "2024-12-01", None,
+                                      "2025-10-15", "2025-10-20", "2025-11-01"]),
+    })
+    walks.to_parquet(copy / "safety_walks.parquet")
+    res = ind.compute(copy, "trygghetsvandring_atgardade")
+    assert list(res["year"]) == [2024]  # the 2025 walk's window is still open
+    # 2024: fixed after 31, 153 and 275 days (the last too late) and one not fixed -> 2 of 4
+    assert res.iloc[0]["value"] == pytest.approx(2 / 4) and res.iloc[0]["n"] == 4

@@ -109,7 +109,7 @@ _CATEGORIES = ("misshandel", "hot_ofredande", "ran", "sexualbrott", "bostadsinbr
 _REQUIRED = ("id", "name_sv", "name_en", "description_sv", "description_en", "phrase_sv", "kind", "source", "table",
              "denominator", "unit", "direction", "levels", "disclosure", "groupings")
 _OPTIONAL = ("filter", "questions", "yes_codes", "combine", "value_column", "numerator_column", "factor",
-             "kolada_id", "kolada_scale", "kolada_note", "ntu", "always_by")
+             "kolada_id", "kolada_scale", "kolada_note", "ntu", "always_by", "fix_window_days")
 _YOUNG_BAND = {"<15": "10-14"}  # young suspects' age group -> population band used as denominator
 _CODEBOOKS = {"survey": "survey_codebook.json", "youth_survey": "youth_codebook.json"}
 
@@ -245,6 +245,9 @@ def _validate_entry(entry: Any, pos: int, seen: set[str], fname: str) -> dict:
         raise bad("combine", "the only combination is 'any'")
     if e["kind"] == "share" and not e.get("numerator_column"):
         raise bad("numerator_column", "a share needs the column counted as the numerator")
+    window = e.get("fix_window_days")
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool) or window <= 0):
+        raise bad("fix_window_days", f"must be a positive whole number of days, got {window!r}")
     if e["kind"] == "sum" and not e.get("value_column"):
         raise bad("value_column", "a sum needs the column summed")
     if e.get("kolada_id") is not None:
@@ -502,8 +505,23 @@ def _share(store, d, groups, area, alpha, interval):
         t = read_table(store, "safety_walks")
         if area is not None:
             t = t.loc[t["area"] == area]
-        t = t.assign(_num=t[d["numerator_column"]].fillna(False).astype(float), _den=1.0, _unknown=False)
         years = sorted(pd.to_numeric(read_table(store, "safety_walks")["year"]).dropna().astype(int).unique())
+        fixed = t[d["numerator_column"]].fillna(False).astype(bool)
+        window = d.get("fix_window_days")
+        if window:
+            # fixed within the window after the walk; a finding whose window has not closed by the end
+            # of the data (31 December of the latest year with offences) is not yet measurable and
+            # counts in neither part
+            latest = pd.to_numeric(read_table(store, "offences")["year"]).max()
+            data_end = pd.Timestamp(year=int(latest), month=12, day=31) if pd.notna(latest) else pd.NaT
+            days = (t["fixed_date"] - t["date"]).dt.days
+            fixed = fixed & (days <= window).fillna(False)
+            if pd.notna(data_end):
+                measurable = t["date"] + pd.Timedelta(days=window) <= data_end
+            else:  # no offences to date the data by: every finding counts
+                measurable = pd.Series(True, index=t.index)
+            t, fixed = t.loc[measurable.to_numpy(dtype=bool)], fixed.loc[measurable.to_numpy(dtype=bool)]
+        t = t.assign(_num=fixed.astype(float), _den=1.0, _unknown=False)
     else:
         t = _young_rows(store, d, groups)
         num = pd.to_numeric(t[d["numerator_column"]], errors="coerce")
