@@ -57,6 +57,7 @@ __all__ = [
     "compute",
     "warm_cache",
     "change",
+    "format_value",
     "follow_up",
     "main_changes",
     "definitions_table",
@@ -1203,6 +1204,18 @@ def _sentence(d: dict, area: str, v0: float, v1: float, y0: int, y1: int, p: flo
             f"(säker förändring, {fmt.p_value(p)}).")
 
 
+def format_value(indicator: str, value: float, *, hidden: bool = False) -> str:
+    """One indicator value in Swedish, by the indicator's kind: shares "21 %", indices "1,38", rates
+    "8,3", counts "1 234" (1–4 as "<5"), sums in kronor "12 345 kr"; "–" when hidden or missing.
+    The one formatter of indicator values: reports, follow-up tables and the email use it."""
+    if hidden or value is None or pd.isna(value):
+        return fmt.MISSING
+    d = definition(indicator)
+    if d["kind"] == "count":
+        return fmt.count(value)
+    return _fmt_value(d, value)
+
+
 def _fmt_value(d: dict, v: float, extra: int = 0) -> str:
     kind = d["kind"]
     if kind in ("survey_share", "share"):
@@ -1210,7 +1223,7 @@ def _fmt_value(d: dict, v: float, extra: int = 0) -> str:
     if kind in ("survey_index", "survey_mean"):
         return fmt.number(v, 2 + extra)
     if kind in ("count", "sum"):
-        return fmt.number(v, 0 + extra) + (" kr" if d["unit"] == "kronor" else "")
+        return fmt.number(v, 0 + extra) + ("\u00a0kr" if d["unit"] == "kronor" else "")
     return fmt.number(v, 1 + extra)
 
 

@@ -821,26 +821,16 @@ def _read_place(raw: _Raw, checker: _Checker, report: FileReport) -> tuple[np.nd
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
     if "x_sweref99tm" in raw.frame.columns or "y_sweref99tm" in raw.frame.columns:
-        x, bad_x = _parse_number(_col(raw, "x_sweref99tm"))
-        y, bad_y = _parse_number(_col(raw, "y_sweref99tm"))
-        checker.reject(bad_x, "x_sweref99tm", _col(raw, "x_sweref99tm"), "not a number (SWEREF 99 TM easting in metres)")
-        checker.reject(bad_y, "y_sweref99tm", _col(raw, "y_sweref99tm"), "not a number (SWEREF 99 TM northing in metres)")
-        half = np.isfinite(x) != np.isfinite(y)
-        checker.reject(half & ~np.isfinite(y), "y_sweref99tm", _col(raw, "y_sweref99tm"), "x is given without y")
-        checker.reject(half & ~np.isfinite(x), "x_sweref99tm", _col(raw, "x_sweref99tm"), "y is given without x")
+        x, y = _coordinate_pair(raw, checker, ("x_sweref99tm", "x", "SWEREF 99 TM easting in metres"),
+                                ("y_sweref99tm", "y", "SWEREF 99 TM northing in metres"))
         swapped = np.isfinite(x) & (x > _NORTHING_MIN) & (y < _EASTING_MAX)
         if swapped.any():
             x, y = np.where(swapped, y, x), np.where(swapped, x, y)
             report.checks["swapped_xy"] = int(swapped.sum())
             report.warnings.append(f"{int(swapped.sum())} rows had x and y swapped (x looked like a northing); swapped back")
     if "lat" in raw.frame.columns or "lon" in raw.frame.columns:
-        lat, bad_lat = _parse_number(_col(raw, "lat"))
-        lon, bad_lon = _parse_number(_col(raw, "lon"))
-        checker.reject(bad_lat, "lat", _col(raw, "lat"), "not a number (WGS 84 latitude in degrees)")
-        checker.reject(bad_lon, "lon", _col(raw, "lon"), "not a number (WGS 84 longitude in degrees)")
-        half = np.isfinite(lat) != np.isfinite(lon)
-        checker.reject(half & ~np.isfinite(lon), "lon", _col(raw, "lon"), "lat is given without lon")
-        checker.reject(half & ~np.isfinite(lat), "lat", _col(raw, "lat"), "lon is given without lat")
+        lat, lon = _coordinate_pair(raw, checker, ("lat", "lat", "WGS 84 latitude in degrees"),
+                                    ("lon", "lon", "WGS 84 longitude in degrees"))
         use = np.isfinite(lat) & np.isfinite(lon) & ~np.isfinite(x)
         swapped = use & (lat >= _LON_RANGE[0]) & (lat <= _LON_RANGE[1]) & (lon >= _LAT_RANGE[0]) & (lon <= _LAT_RANGE[1])
         if swapped.any():
@@ -859,6 +849,21 @@ def _read_place(raw: _Raw, checker: _Checker, report: FileReport) -> tuple[np.nd
             x[use] = tx
             y[use] = ty
     return x, y
+
+
+def _coordinate_pair(raw: _Raw, checker: _Checker, first: tuple[str, str, str],
+                     second: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two coordinate columns parsed as numbers; a value that is no number, or one given without its
+    partner, goes to the rejects. ``first``/``second``: (column, short name, what the number is)."""
+    (col_a, name_a, what_a), (col_b, name_b, what_b) = first, second
+    a, bad_a = _parse_number(_col(raw, col_a))
+    b, bad_b = _parse_number(_col(raw, col_b))
+    checker.reject(bad_a, col_a, _col(raw, col_a), f"not a number ({what_a})")
+    checker.reject(bad_b, col_b, _col(raw, col_b), f"not a number ({what_b})")
+    half = np.isfinite(a) != np.isfinite(b)
+    checker.reject(half & ~np.isfinite(b), col_b, _col(raw, col_b), f"{name_a} is given without {name_b}")
+    checker.reject(half & ~np.isfinite(a), col_a, _col(raw, col_a), f"{name_b} is given without {name_a}")
+    return a, b
 
 
 def _locate_codes(x: np.ndarray, y: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,7 @@ from rich.console import Console
 
 from trygghet.config import load_yaml, paths
 from trygghet.errors import ParameterError, TrygghetError
+from trygghet.indicators import format_value
 
 _log = logging.getLogger("trygghet.mail")
 
@@ -395,14 +396,10 @@ def _chart_png(table, notes: list[str]) -> bytes | None:
 
 
 def _goal_rows(table) -> list[dict]:
-    from trygghet import format as fmt
-
     rows = []
     for rec in table.to_dict("records"):
-        unit = str(rec.get("unit") or "")
-
-        def show(x, unit=unit):
-            return fmt.percent(x, 0) if unit == "andel" else fmt.number(x, 2 if unit.startswith("index") else 1)
+        def show(x, indicator=str(rec.get("indicator"))):
+            return format_value(indicator, x)  # the reports' own formatting of the indicator
 
         target = show(rec.get("target_value"))
         if _present(rec.get("target_year")):

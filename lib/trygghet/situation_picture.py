@@ -18,6 +18,7 @@ from trygghet import format as fmt
 from trygghet import indicators
 from trygghet.config import SUPPRESS_BELOW, resource_path
 from trygghet.errors import ParameterError
+from trygghet.indicators import format_value
 from trygghet.store import area_names, disk_memo, read_table, store_dir, years as store_years
 
 __all__ = [
@@ -55,7 +56,6 @@ __all__ = [
     "warm_cache",
     "area_profile_ids",
     "panel_display",
-    "format_value",
     "category_trends",
     "category_table",
     "area_comparison",
@@ -159,23 +159,6 @@ def panel_display(table: pd.DataFrame, *, with_baseline: bool = True) -> pd.Data
     if with_baseline:
         out["Sedan utgångsåret"] = [_change_text(c, y) for c, y in zip(table["change_baseline"], table["baseline_year"])]
     return out
-
-
-def format_value(indicator: str, value: float, *, hidden: bool = False) -> str:
-    """One indicator value in Swedish, by the indicator's kind: shares "21 %", indices "1,38",
-    rates "8,3", counts "1 234", sums in kronor "12 345 kr"; "–" when hidden or missing."""
-    if hidden or value is None or pd.isna(value):
-        return "–"
-    kind = indicators.definition(indicator)["kind"]
-    if kind in ("survey_share", "share"):
-        return fmt.percent(value, decimals=0)
-    if kind in ("survey_index", "survey_mean"):
-        return fmt.number(value, decimals=2)
-    if kind == "sum":
-        return fmt.number(value, decimals=0) + "\u00a0kr"
-    if kind == "count":
-        return fmt.count(value)
-    return fmt.number(value, decimals=1)
 
 
 def category_trends(store: str | Path | None, years: list[int] | None = None, *, until: int | None = None) -> pd.DataFrame:
