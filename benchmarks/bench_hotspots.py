@@ -22,8 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from trygghet import hotspots
-from trygghet.config import paths
+from trygghet.analysis import hotspots
+from trygghet.data.config import paths
 
 
 def lulea_bounds() -> tuple[float, float, float, float]:
@@ -98,7 +98,7 @@ def main() -> None:
     print(f"points: {len(points):,}; cells: {cells:,} of 100 m ({result.attrs['grid']['nx']} × "
           f"{result.attrs['grid']['ny']}); bandwidth {result.attrs['bandwidth']:,.0f} m")  # fmt: skip
     print(f"hot spots (FDR 5 %): {int(result['hotspot'].sum()):,}; cold spots: {int(result['coldspot'].sum()):,}")
-    print(f"trygghet.hotspots.analyse (grid + counts + KDE + Gi* + FDR + GeoDataFrame): {seconds:.2f} s")
+    print(f"trygghet.analysis.hotspots.analyse (grid + counts + KDE + Gi* + FDR + GeoDataFrame): {seconds:.2f} s")
     print(f"peak memory: {peak_gb:.2f} GB traced by tracemalloc in analyse(); process max RSS {rss_gb:.2f} GB")
     esda_seconds, esda_cells = time_esda(result, args.esda_cells)
     extrapolated = esda_seconds * cells / esda_cells

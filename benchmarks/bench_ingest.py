@@ -5,7 +5,7 @@ offence in five without a place, a few lat/lon rows) and a 12-area ``omraden.geo
 runs, each in a fresh Python process so that peak memory is its own:
 
 * the reference: a plain ``pandas.read_csv(file, sep=";")`` of the same file;
-* ``trygghet.ingest.ingest(raw, store)``.
+* ``trygghet.data.ingest.ingest(raw, store)``.
 
 Prints wall time, peak resident memory (``ru_maxrss``) and the ratio to the reference. Target on a
 2-core machine: under 20 s and under 3 GB.
@@ -46,7 +46,7 @@ def main() -> None:
     reference = _run("reference", base)
     result = _run("ingest", base)
     print(f"reference  pandas.read_csv: {reference['seconds']:6.2f} s, peak {reference['peak_mb']:6.0f} MB")
-    print(f"ingest     trygghet.ingest: {result['seconds']:6.2f} s, peak {result['peak_mb']:6.0f} MB, "
+    print(f"ingest     trygghet.data.ingest: {result['seconds']:6.2f} s, peak {result['peak_mb']:6.0f} MB, "
           f"{result['rows']:,} offences in the store")
     print(f"ratio to reference: time {result['seconds'] / reference['seconds']:.1f}x, "
           f"memory {result['peak_mb'] / reference['peak_mb']:.1f}x")
@@ -74,7 +74,7 @@ def _child(mode: str, base: str) -> None:
         started = time.perf_counter()
         rows = len(pd.read_csv(raw / "anmalda_brott_bench.csv", sep=";"))
     else:
-        from trygghet.ingest import ingest
+        from trygghet.data.ingest import ingest
 
         started = time.perf_counter()
         report = ingest(raw, base_path / "store")
@@ -88,7 +88,7 @@ def _write_offences(raw: Path, rows: int, seed: int) -> Path:
     import numpy as np
     import pandas as pd
 
-    from trygghet.ingest import read_code_list
+    from trygghet.data.ingest import read_code_list
 
     rng = np.random.default_rng(seed)
     codes = read_code_list()

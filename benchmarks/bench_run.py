@@ -27,9 +27,9 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 
-from trygghet import store as store_mod
-from trygghet.config import paths
-from trygghet.pipeline import load_plan, run_reports
+from trygghet.data import store as store_mod
+from trygghet.data.config import paths
+from trygghet.publish.pipeline import load_plan, run_reports
 
 
 def main() -> None:
@@ -82,8 +82,8 @@ def _bench(args: argparse.Namespace, work: Path) -> None:
 
 
 def _demo_store(work: Path, scale: float) -> Path:
-    from trygghet.demo import write_demo
-    from trygghet.ingest import ingest
+    from trygghet.data.demo import write_demo
+    from trygghet.data.ingest import ingest
 
     write_demo(work / "raw", scale=scale)
     ingest(work / "raw", work / "store")

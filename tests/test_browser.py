@@ -34,9 +34,9 @@ def published(tmp_path_factory):
     """The hot-spot report (charts, tables, map) and the index, from the real notebook on demo data."""
     if not (ROOT / "notebooks" / "brottskoncentrationer.ipynb").is_file():
         pytest.skip("notebooks/brottskoncentrationer.ipynb is not written yet")
-    demo = pytest.importorskip("trygghet.demo")
-    ingest = pytest.importorskip("trygghet.ingest")
-    from trygghet.pipeline import run_reports
+    demo = pytest.importorskip("trygghet.data.demo")
+    ingest = pytest.importorskip("trygghet.data.ingest")
+    from trygghet.publish.pipeline import run_reports
 
     base = tmp_path_factory.mktemp("browser")
     demo.write_demo(base / "raw", scale=0.1)

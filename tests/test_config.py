@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from trygghet import config
+from trygghet.data import config
 
 
 def test_project_root_holds_pyproject():

@@ -19,9 +19,9 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from trygghet.config import paths, resource_path
-from trygghet.demo import DEMO_FILES, write_demo
-from trygghet.errors import ParameterError
+from trygghet.data.config import paths, resource_path
+from trygghet.data.demo import DEMO_FILES, write_demo
+from trygghet.data.errors import ParameterError
 
 YEARS = range(2019, 2026)
 TOTALS = {2019: 78105, 2020: 78549, 2021: 78900, 2022: 79244, 2023: 79409, 2024: 79600, 2025: 79800}

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trygghet import disclosure as disc
-from trygghet.errors import ParameterError
+from trygghet.analysis import disclosure as disc
+from trygghet.data.errors import ParameterError
 
 
 def brute_force_values(table: pd.DataFrame, col: str, dims: list[str], cell: int, threshold: int = 5) -> set[int]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trygghet import format as fmt
+from trygghet.reports import format as fmt
 
 NB = "\u00a0"
 

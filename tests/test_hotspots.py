@@ -1,4 +1,4 @@
-"""Tests of trygghet.hotspots: grid, KDE, Gi* against esda, FDR, emerging hot spots, PAI/RRI, coverage."""
+"""Tests of trygghet.analysis.hotspots: grid, KDE, Gi* against esda, FDR, emerging hot spots, PAI/RRI, coverage."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from libpysal.weights import Queen, fill_diagonal, lat2W
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from trygghet import hotspots as hs
-from trygghet.errors import DataError, ParameterError
+from trygghet.analysis import hotspots as hs
+from trygghet.data.errors import DataError, ParameterError
 
 X0, Y0 = 800_000.0, 7_300_000.0
 

@@ -19,10 +19,10 @@ from scipy import optimize, stats
 from shapely.geometry import box
 from statsmodels.stats.proportion import proportion_confint
 
-from trygghet import disclosure as disc
-from trygghet import indicators as ind
-from trygghet.config import resource_path
-from trygghet.errors import ParameterError
+from trygghet.analysis import disclosure as disc
+from trygghet.analysis import indicators as ind
+from trygghet.data.config import resource_path
+from trygghet.data.errors import ParameterError
 
 AREAS = ["Alfa", "Beta", "Östra"]
 BANDS = {"10-14": 100, "15-17": 60, "18-20": 50, "21-24": 80, "25-44": 710}  # per sex, area Alfa 2024

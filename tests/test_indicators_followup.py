@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 from test_indicators import pop_total, write_store
-from trygghet import indicators as ind
-from trygghet.config import paths
-from trygghet.errors import ParameterError
+from trygghet.analysis import indicators as ind
+from trygghet.data.config import paths
+from trygghet.data.errors import ParameterError
 
 
 @pytest.fixture(scope="module")

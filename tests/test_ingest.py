@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trygghet import schemas
-from trygghet.errors import DataError
-from trygghet.ingest import ingest, print_summary, read_code_list
+from trygghet.data import schemas
+from trygghet.data.errors import DataError
+from trygghet.data.ingest import ingest, print_summary, read_code_list
 
 FIXTURES = Path(__file__).parent / "fixtures" / "raw"
 TABLE_FILES = [
@@ -81,7 +81,7 @@ def test_store_tables_match_the_schemas_and_the_store_reader(store):
     out, _ = store
     counts = schemas.validate_store(out)
     assert counts["offences"] == 12
-    from trygghet.store import read_table, store_info
+    from trygghet.data.store import read_table, store_info
 
     assert len(read_table(out, "offences")) == 12
     info = store_info(out)
@@ -222,7 +222,7 @@ def test_windows_1252_and_header_variants(store):
 def test_point_in_area_join_equals_geopandas_sjoin(store):
     import geopandas as gpd
 
-    from trygghet.ingest import _Context, _locate_codes
+    from trygghet.data.ingest import _Context, _locate_codes
 
     out, _ = store
     areas = gpd.read_parquet(out / "areas.parquet")
@@ -562,7 +562,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_store(tmp_path):
 
 
 def test_crash_while_writing_leaves_the_previous_store_intact(tmp_path, monkeypatch):
-    import trygghet.ingest as ing
+    import trygghet.data.ingest as ing
 
     raw = tmp_path / "raw"
     raw.mkdir()

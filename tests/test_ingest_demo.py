@@ -1,17 +1,17 @@
-"""Ingest of the synthetic demo raw data (trygghet.demo.write_demo): every file is read, nothing is lost."""
+"""Ingest of the synthetic demo raw data (trygghet.data.demo.write_demo): every file is read, nothing is lost."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from trygghet import schemas
-from trygghet.ingest import ingest
+from trygghet.data import schemas
+from trygghet.data.ingest import ingest
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    from trygghet.demo import write_demo
+    from trygghet.data.demo import write_demo
 
     base = tmp_path_factory.mktemp("demo")
     written = write_demo(base / "raw", seed=2580, scale=0.1)

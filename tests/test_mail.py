@@ -19,8 +19,8 @@ from rich.console import Console
 
 import trygghet
 from test_pipeline_support import cli
-from trygghet.errors import ParameterError
-from trygghet.mail import MAX_MESSAGE_BYTES, build_message, load_config, message_key, send_reports
+from trygghet.data.errors import ParameterError
+from trygghet.publish.mail import MAX_MESSAGE_BYTES, build_message, load_config, message_key, send_reports
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 QUIET = Console(quiet=True)
@@ -83,7 +83,7 @@ def summary_sources(monkeypatch):
     fake = types.SimpleNamespace(follow_up=lambda store, year: follow_up.copy(),
                                  main_changes=lambda store, year: changes.copy())
     monkeypatch.setattr(trygghet, "indicators", fake, raising=False)
-    monkeypatch.setitem(sys.modules, "trygghet.indicators", fake)
+    monkeypatch.setitem(sys.modules, "trygghet.analysis.indicators", fake)
 
     return follow_up
 
@@ -197,7 +197,7 @@ def test_missing_summary_sources_give_a_clear_note(tmp_path, monkeypatch):
 
     fake = types.SimpleNamespace(follow_up=broken, main_changes=broken)
     monkeypatch.setattr(trygghet, "indicators", fake, raising=False)
-    monkeypatch.setitem(sys.modules, "trygghet.indicators", fake)
+    monkeypatch.setitem(sys.modules, "trygghet.analysis.indicators", fake)
     year_dir = publish(tmp_path / "reports", failed=False)
     manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     msg = parse(build_message(manifest, year_dir, load_config(write_config(tmp_path / "m.yaml", 25))).as_bytes())

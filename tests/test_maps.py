@@ -1,4 +1,4 @@
-"""Tests of trygghet.maps: offline HTML, privacy of counts, layers, the notebook wrapper, the static PNG."""
+"""Tests of trygghet.reports.maps: offline HTML, privacy of counts, layers, the notebook wrapper, the static PNG."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from trygghet import hotspots as hs
-from trygghet import maps
-from trygghet.errors import ParameterError
+from trygghet.analysis import hotspots as hs
+from trygghet.reports import maps
+from trygghet.data.errors import ParameterError
 
 X0, Y0 = 804_000.0, 7_283_000.0
 

@@ -15,10 +15,10 @@ import nbformat
 import pytest
 
 from test_pipeline_support import AREAS, FIXTURES, ROOT, cli, make_store, write_plan
-from trygghet.errors import ParameterError
+from trygghet.data.errors import ParameterError
 from rich.console import Console
 
-from trygghet.pipeline import RunLockedError, load_plan, notebook_to_html, run_lock, run_reports, validate_jobs
+from trygghet.publish.pipeline import RunLockedError, load_plan, notebook_to_html, run_lock, run_reports, validate_jobs
 
 QUIET = Console(quiet=True)
 
@@ -270,13 +270,13 @@ def test_second_run_is_refused_while_the_lock_is_held(tmp_path, store):
     assert proc.returncode == 2
     assert "being written by another trygghet run" in proc.stderr and f"pid {os.getpid()}" in proc.stderr
     assert not (out / "2024").exists()
-    other = subprocess.run([sys.executable, "-c", "import sys; from trygghet.pipeline import run_lock\n"
+    other = subprocess.run([sys.executable, "-c", "import sys; from trygghet.publish.pipeline import run_lock\n"
                             f"with run_lock({str(out)!r}, 'x'): print('got it')"], capture_output=True, text=True)
     assert other.stdout.strip() == "got it"  # released
 
 
 def test_lock_error_names_the_holder(tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", "import time; from trygghet.pipeline import run_lock\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; from trygghet.publish.pipeline import run_lock\n"
                                f"with run_lock({str(tmp_path)!r}, 'holder'):\n print('held', flush=True); time.sleep(30)"],
                               stdout=subprocess.PIPE, text=True)
     try:
@@ -296,8 +296,8 @@ def test_lock_error_names_the_holder(tmp_path):
 def test_smoke_datakvalitet_on_demo_store(tmp_path):
     if not (ROOT / "notebooks" / "datakvalitet.ipynb").is_file():
         pytest.skip("notebooks/datakvalitet.ipynb is not written yet")
-    demo = pytest.importorskip("trygghet.demo")
-    ingest = pytest.importorskip("trygghet.ingest")
+    demo = pytest.importorskip("trygghet.data.demo")
+    ingest = pytest.importorskip("trygghet.data.ingest")
     demo.write_demo(tmp_path / "raw", scale=0.1)
     ingest.ingest(tmp_path / "raw", tmp_path / "store")
     proc = cli("run", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "reports"), "--only", "datakvalitet",

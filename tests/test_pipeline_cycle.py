@@ -12,15 +12,15 @@ import pytest
 from rich.console import Console
 
 from test_pipeline_support import ROOT, cli, write_plan
-from trygghet.pipeline import EXIT_BAD_INPUT, EXIT_MAIL_FAILED, EXIT_OK, EXIT_REPORTS_FAILED, cycle
+from trygghet.publish.pipeline import EXIT_BAD_INPUT, EXIT_MAIL_FAILED, EXIT_OK, EXIT_REPORTS_FAILED, cycle
 
 QUIET = Console(quiet=True)
 
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory):
-    demo = pytest.importorskip("trygghet.demo")
-    pytest.importorskip("trygghet.ingest")
+    demo = pytest.importorskip("trygghet.data.demo")
+    pytest.importorskip("trygghet.data.ingest")
     path = tmp_path_factory.mktemp("raw")
     demo.write_demo(path, scale=0.1)
     return path
@@ -43,13 +43,13 @@ def test_cycle_exit_codes_log_and_mail_retry(tmp_path, raw, monkeypatch):
     import pandas as pd
     from aiosmtpd.controller import Controller
 
-    import trygghet.indicators
-    import trygghet.pipeline
+    import trygghet.analysis.indicators
+    import trygghet.publish.pipeline
 
     # the clone's HEAD may move while the test runs (the key holds the code version), and main_changes
     # is slow on the demo store; follow_up stays real
-    monkeypatch.setattr(trygghet.pipeline, "_git_commit", lambda: "testcommit")
-    monkeypatch.setattr(trygghet.indicators, "main_changes",
+    monkeypatch.setattr(trygghet.publish.pipeline, "_git_commit", lambda: "testcommit")
+    monkeypatch.setattr(trygghet.analysis.indicators, "main_changes",
                         lambda store, year: pd.DataFrame({"text": ["Våldsbrotten minskade i Centrum."]}))
 
     class Inbox:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from trygghet import pipeline
+from trygghet.publish import pipeline
 
 pytestmark = pytest.mark.skipif(not pipeline._fork_supported(), reason="kernel forking needs Linux (pidfd, SCM_RIGHTS)")
 
@@ -20,7 +20,7 @@ def _kernelspec(tmp_path: Path) -> Path:
     spec = tmp_path / "kernels" / "python3"
     spec.mkdir(parents=True)
     spec.joinpath("kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "trygghet.pipeline", "--kernel-client", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "trygghet.publish.pipeline", "--kernel-client", "-f", "{connection_file}"],
         "display_name": "test", "language": "python"}), encoding="utf-8")
     return tmp_path
 

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from trygghet import survey
-from trygghet.errors import DataError, ParameterError
+from trygghet.analysis import survey
+from trygghet.data.errors import DataError, ParameterError
 
 
 def test_kish_effective_size():

@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from trygghet.config import paths
-from trygghet.errors import TrygghetError
+from trygghet.data.config import paths
+from trygghet.data.errors import TrygghetError
 
 __all__ = ["app", "main"]
 
@@ -48,7 +48,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed; the same seed writes the same files")] = 2580,
 ) -> None:
     """Write a complete synthetic raw data set for Luleå in the contract formats."""
-    from trygghet.demo import write_demo
+    from trygghet.data.demo import write_demo
 
     raw_dir = raw_dir or paths().raw
     written = write_demo(raw_dir, seed=seed)
@@ -61,8 +61,8 @@ def ingest(
     out: Annotated[Optional[Path], typer.Option("--out", help="store folder to write (default data/store)")] = None,
 ) -> None:
     """Validate the raw extracts and write the typed store (exit 2 when a file cannot be read)."""
-    from trygghet.ingest import ingest as run_ingest
-    from trygghet.ingest import print_summary
+    from trygghet.data.ingest import ingest as run_ingest
+    from trygghet.data.ingest import print_summary
 
     report = run_ingest(raw_dir or paths().raw, out or paths().store)
     print_summary(report, _out)
@@ -78,7 +78,7 @@ def run(
     plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
 ) -> None:
     """Run the notebooks of the run plan with papermill and publish them as HTML."""
-    from trygghet.pipeline import run_reports
+    from trygghet.publish.pipeline import run_reports
 
     result = run_reports(year=year, store=store or paths().store, out=out or paths().reports, only=only, jobs=jobs,
                          plan=plan, console=_out)
@@ -96,7 +96,7 @@ def mail(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="write the .eml to the outbox only; send nothing")] = False,
 ) -> None:
     """Email the year's reports to the steering group (secrets from the environment)."""
-    from trygghet.mail import send_reports
+    from trygghet.publish.mail import send_reports
 
     result = send_reports(year=year, reports=out or paths().reports, config=config, dry_run=dry_run, console=_out)
     _out.print(result.summary)
@@ -115,7 +115,7 @@ def cycle(
     no_mail: Annotated[bool, typer.Option("--no-mail", help="skip the email")] = False,
 ) -> None:
     """The timer's job: ingest, run, publish and mail. Exit 0 ok, 1 reports failed, 2 bad input, 3 mail failed."""
-    from trygghet.pipeline import cycle as run_cycle
+    from trygghet.publish.pipeline import cycle as run_cycle
 
     code = run_cycle(raw=raw or paths().raw, store=store or paths().store, out=out or paths().reports, year=year,
                      jobs=jobs, log=log, mail=not no_mail, console=_out)
@@ -127,7 +127,7 @@ def docs(
     out: Annotated[Optional[Path], typer.Option(help="where to write the indicator page (default docs/indicators.md)")] = None,
 ) -> None:
     """Write the page that lists every indicator definition (also the reports' appendix)."""
-    from trygghet.indicators import write_definitions_page
+    from trygghet.analysis.indicators import write_definitions_page
 
     path = write_definitions_page(out or paths().docs / "indicators.md")
     _out.print(str(path))

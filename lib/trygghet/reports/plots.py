@@ -1,0 +1,325 @@
+"""Charts for the reports: one theme, Swedish labels and numbers, every chart titled with what and when
+and its source under it.
+
+Each public function takes a tidy table from the library (``indicators.compute``, ``situation_picture``
+...) and returns a matplotlib ``Figure``; notebooks only display it. Colours are colour-blind safe
+(seaborn's ``colorblind`` palette; a sequential ``rocket``-free blue scale for heat maps).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from trygghet.reports import format as fmt  # noqa: E402
+from trygghet.data.config import SUPPRESS_BELOW  # noqa: E402
+from trygghet.data.errors import ParameterError  # noqa: E402
+
+__all__ = [
+    "set_theme",
+    "PALETTE",
+    "STATUS_COLOURS",
+    "trend_chart",
+    "small_multiples",
+    "interval_chart",
+    "ranked_bar_chart",
+    "weekday_hour_heatmap",
+    "month_chart",
+    "follow_up_chart",
+    "level_chart",
+]
+
+#: the colour-blind-safe palette every chart uses (seaborn "colorblind")
+PALETTE = sns.color_palette("colorblind")
+#: follow-up status colours (blue = on track, orange = at risk, vermilion = off track, grey = not measurable)
+STATUS_COLOURS = {"på väg": "#0072B2", "risk": "#E69F00", "ej på väg": "#D55E00", "ej mätbart": "#999999"}
+_SOURCE_PREFIX = "Källa: "
+
+
+def set_theme() -> None:
+    """Set the one theme of all reports (seaborn whitegrid, colour-blind palette, readable sizes)."""
+    sns.set_theme(
+        style="whitegrid",
+        palette=PALETTE,
+        rc={
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "figure.figsize": (9, 4.6),
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": 11,
+            "legend.frameon": False,
+            "font.family": "DejaVu Sans",
+            "axes.formatter.use_locale": False,
+        },
+    )
+
+
+def trend_chart(
+    table: pd.DataFrame,
+    *,
+    x: str = "year",
+    y: str = "value",
+    hue: str | None = None,
+    title: str,
+    ylabel: str,
+    source: str,
+    decimals: int = 1,
+    band: bool = True,
+) -> Figure:
+    """Lines over the years, one per ``hue`` group, with the 95 % interval as a band where present.
+
+    ``table`` needs ``x`` and ``y`` columns (and ``lower``/``upper`` for the band). Suppressed rows
+    (``suppressed`` True) are not drawn.
+    """
+    data = _visible(table)
+    fig, ax = _figure()
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
+    for i, (name, part) in enumerate(groups):
+        part = part.sort_values(x)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(part[x], part[y], marker="o", color=colour, label=None if name is None else str(name))
+        if band and {"lower", "upper"} <= set(part.columns) and part["lower"].notna().any():
+            ax.fill_between(part[x], part["lower"], part["upper"], color=colour, alpha=0.15, linewidth=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(_number_formatter(decimals))
+    ax.set_xlabel("År" if x == "year" else "")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    if hue is not None and len(groups) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _finish(fig, ax, title, source)
+
+
+def small_multiples(
+    table: pd.DataFrame,
+    *,
+    facet: str,
+    title: str,
+    ylabel: str,
+    source: str,
+    x: str = "year",
+    y: str = "value",
+    columns: int = 5,
+) -> Figure:
+    """One small line chart per ``facet`` value (e.g. offence category), each with its own y scale and
+    the 95 % interval as a band, ordered by the latest value."""
+    data = _visible(table)
+    latest = data[data[x] == data[x].max()].set_index(facet)[y].sort_values(ascending=False)
+    names = list(latest.index) + [n for n in data[facet].unique() if n not in latest.index]
+    rows = int(np.ceil(len(names) / columns))
+    set_theme()
+    fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.0 * rows + 0.8), layout="constrained", squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        part = data[data[facet] == name].sort_values(x)
+        ax.plot(part[x], part[y], marker="o", markersize=3, color=PALETTE[0])
+        if {"lower", "upper"} <= set(part.columns):
+            ax.fill_between(part[x], part["lower"], part["upper"], color=PALETTE[0], alpha=0.15, linewidth=0)
+        ax.set_title(str(name), fontsize=10, fontweight="normal")
+        ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.yaxis.set_major_formatter(_number_formatter(1))
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    fig.supylabel(ylabel, fontsize=10)
+    fig.text(0.01, -0.02, _SOURCE_PREFIX + source.removeprefix(_SOURCE_PREFIX) + "  Banden visar 95 % konfidensintervall.",
+             ha="left", va="top", fontsize=8.5, color="#444444")
+    plt.close(fig)
+    return fig
+
+
+def interval_chart(
+    table: pd.DataFrame,
+    *,
+    label: str = "area",
+    title: str,
+    xlabel: str,
+    source: str,
+    reference: float | None = None,
+    reference_label: str = "Hela kommunen",
+    percent: bool = False,
+    highlight: str | None = None,
+) -> Figure:
+    """Point estimates with 95 % intervals, one row per ``label`` (sorted by value); suppressed rows
+    are listed as "uppgift saknas (för få)" without a value."""
+    data = table.copy()
+    data["_hidden"] = data.get("suppressed", False) | data["value"].isna()
+    shown = data[~data["_hidden"]].sort_values("value")
+    hidden = data[data["_hidden"]]
+    labels = list(shown[label].astype(str)) + [f"{v} (för få svar/fall)" for v in hidden[label].astype(str)]
+    fig, ax = _figure(height=max(2.6, 0.38 * len(labels) + 1.4))
+    ypos = np.arange(len(shown))
+    colours = [PALETTE[3] if highlight is not None and str(v) == highlight else PALETTE[0] for v in shown[label]]
+    err = np.vstack([shown["value"] - shown["lower"], shown["upper"] - shown["value"]]).clip(min=0)
+    ax.errorbar(shown["value"], ypos, xerr=err, fmt="none", ecolor="#555555", elinewidth=1.2, capsize=3)
+    ax.scatter(shown["value"], ypos, color=colours, zorder=3, s=36)
+    ax.set_yticks(np.arange(len(labels)), labels)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    if reference is not None and not pd.isna(reference):
+        ax.axvline(reference, color=PALETTE[2], linestyle="--", linewidth=1.2)
+        ax.text(reference, len(labels) - 0.4, f" {reference_label}", color=PALETTE[2], va="top", fontsize=9)
+    top = float(np.nanmax(shown["upper"])) if len(shown) and shown["upper"].notna().any() else 0.0
+    ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(0 if top >= 20 else 1))
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=0)
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, source, note="Linjerna visar 95 % konfidensintervall.")
+
+
+def ranked_bar_chart(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    value: str = "value",
+    title: str,
+    xlabel: str,
+    source: str,
+    percent: bool = False,
+    decimals: int = 1,
+) -> Figure:
+    """Horizontal bars ranked from largest to smallest, with interval whiskers where present."""
+    data = _visible(table).sort_values(value, ascending=True)
+    fig, ax = _figure(height=max(2.6, 0.38 * len(data) + 1.4))
+    ypos = np.arange(len(data))
+    ax.barh(ypos, data[value], color=PALETTE[0], height=0.6)
+    if {"lower", "upper"} <= set(data.columns):
+        err = np.vstack([data[value] - data["lower"], data["upper"] - data[value]]).clip(min=0)
+        ax.errorbar(data[value], ypos, xerr=err, fmt="none", ecolor="#333333", elinewidth=1, capsize=2)
+    ax.set_yticks(ypos, data[label].astype(str))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # ticks that need no rounding
+    ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(decimals))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, source)
+
+
+def weekday_hour_heatmap(table: pd.DataFrame, *, title: str, source: str, value: str = "n") -> Figure:
+    """Weekday (rows, Monday first) × hour (columns) heat map of counts; cells of 1–4 show "<5"."""
+    grid = table.pivot_table(index="weekday", columns="hour", values=value, aggfunc="sum", fill_value=0)
+    grid = grid.reindex(index=range(7), columns=range(24), fill_value=0)
+    suppressed = (grid > 0) & (grid < SUPPRESS_BELOW)
+    shown = grid.mask(suppressed, 0)
+    annot = np.where(suppressed, "<5", shown.astype(int).astype(str))
+    fig, ax = _figure(width=11, height=4.2)
+    sns.heatmap(
+        shown,
+        ax=ax,
+        cmap="Blues",
+        annot=annot,
+        fmt="",
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": "Antal brott"},
+        linewidths=0.3,
+        linecolor="white",
+    )
+    ax.set_yticks(np.arange(7) + 0.5, [fmt.weekday_name(d) for d in range(7)], rotation=0)
+    ax.set_xlabel("Timme (då brottet började)")
+    ax.set_ylabel("")
+    return _finish(fig, ax, title, source, note="Brott med okänd tidpunkt ingår inte.")
+
+
+def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None = None, value: str = "n") -> Figure:
+    """Counts per month (Swedish month names), one line per ``hue`` group."""
+    data = table.copy()
+    fig, ax = _figure()
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
+    hidden = False
+    for i, (name, part) in enumerate(groups):
+        part = part.set_index("month").reindex(range(1, 13), fill_value=0).reset_index()
+        small = (part[value] > 0) & (part[value] < SUPPRESS_BELOW)  # counts of 1-4 are not drawn
+        hidden |= bool(small.any())
+        ax.plot(part["month"], part[value].where(~small), marker="o", color=PALETTE[i % len(PALETTE)], label=name)
+    ax.set_xticks(range(1, 13), [fmt.month_name(m)[:3] for m in range(1, 13)])
+    ax.yaxis.set_major_formatter(_number_formatter(0))
+    ax.set_ylabel("Antal brott")
+    ax.set_xlabel("")
+    ax.set_ylim(bottom=0)
+    if hue is not None and len(groups) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _finish(fig, ax, title, source, note="Månader med 1–4 brott visas inte." if hidden else None)
+
+
+def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
+    """How many sub-goals have each status (på väg, risk, ej på väg, ej mätbart): a one-bar summary
+    for the email and the follow-up report. ``table`` is ``indicators.follow_up(store, year)``."""
+    order = list(STATUS_COLOURS)
+    counts = table["status"].value_counts().reindex(order, fill_value=0)
+    fig, ax = _figure(width=8, height=2.3)
+    left = 0
+    for status, n in counts.items():
+        if n == 0:
+            continue
+        ax.barh([0], [n], left=left, color=STATUS_COLOURS[status], height=0.6)
+        ax.text(left + n / 2, 0, f"{status}\n{n}", ha="center", va="center", color="white", fontsize=10, fontweight="bold")
+        left += n
+    ax.set_xlim(0, max(left, 1))
+    ax.set_yticks([])
+    ax.set_xlabel("Antal delmål")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(visible=False)
+    year = table["latest_year"].max() if "latest_year" in table and table["latest_year"].notna().any() else None
+    default_title = "Delmålens status" + (f" {int(year)}" if year is not None else "")
+    return _finish(fig, ax, title or default_title, source or "styrgruppens mål (mal.yaml); trygghet")
+
+
+def level_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Measures per prevention level, stacked by horizon (kort/lång). ``table`` has ``level``,
+    ``horizon`` and ``n`` columns; every level is shown, also one without measures."""
+    levels = ["universell", "selektiv", "indikerad", "situationell"]
+    grid = table.pivot_table(index="level", columns="horizon", values="n", aggfunc="sum", fill_value=0)
+    grid = grid.reindex(index=levels, columns=["kort", "lång"], fill_value=0)
+    fig, ax = _figure(height=3.2)
+    left = np.zeros(len(levels))
+    for i, horizon in enumerate(grid.columns):
+        label = "kort sikt" if horizon == "kort" else "lång sikt"
+        ax.barh(levels, grid[horizon], left=left, color=PALETTE[i], label=label, height=0.6)
+        left += grid[horizon].to_numpy()
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Antal åtgärder")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, source)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _figure(width: float = 9, height: float = 4.6):
+    set_theme()
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def _finish(fig: Figure, ax, title: str, source: str, note: str | None = None) -> Figure:
+    if not title or not source:
+        raise ParameterError("every chart needs a title and a source; pass title= and source=")
+    ax.set_title(title)
+    caption = _SOURCE_PREFIX + source.removeprefix(_SOURCE_PREFIX)
+    if note:
+        caption = note + "  " + caption
+    fig.text(0.01, -0.02, caption, ha="left", va="top", fontsize=8.5, color="#444444")
+    plt.close(fig)
+    return fig
+
+
+def _visible(table: pd.DataFrame) -> pd.DataFrame:
+    if "suppressed" in table.columns:
+        return table[~table["suppressed"].astype(bool)]
+    return table
+
+
+def _number_formatter(decimals: int) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: fmt.number(v, decimals=decimals))
+
+
+def _percent_formatter() -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: fmt.percent(v, decimals=0))
+
