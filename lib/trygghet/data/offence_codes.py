@@ -140,8 +140,8 @@ class Rule:
         return not (self.exclude and re.search(self.exclude, title, re.IGNORECASE))
 
 
-def _burglary(place: str) -> str:
-    return rf"^(?=.*{_BURGLARY})(?=.*(?:{place}))"
+def _burglary(place: str = "") -> str:
+    return rf"^(?=.*{_BURGLARY})(?=.*(?:{place}))" if place else rf"^(?=.*{_BURGLARY})"
 
 
 #: the classification rules, in the order they are tried (docs/brottskoder.md shows them as a table)
@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
          note="burglary in a holiday home"),
     Rule("inbrott_kallare_vind", "inbrott_kallare_vind", _burglary(r"källare|\bvind\b"), _NOT_BURGLARY,
          note="burglary in a cellar or attic"),
-    Rule("inbrott_ovrigt", "inbrott_ovrigt", _burglary(""), _NOT_BURGLARY,
+    Rule("inbrott_ovrigt", "inbrott_ovrigt", _burglary(), _NOT_BURGLARY,
          note="every other burglary (shops, schools, offices, sites, ships ...)"),
     Rule("cykelstold", "cykelstold", r"^(?:tillgrepp|stöld)\b.*(?<!motor)cykel",
          note="taking of a bicycle, e-bike or e-scooter; theft from a bicycle"),

@@ -17,7 +17,7 @@ import pandas as pd
 from trygghet.data.demo._geo import RURAL, Geography
 from trygghet.data.demo._population import TOTALS, YEARS, largest_remainder
 
-__all__ = ["VIOLENT_RATE", "generate_offences", "festival_dates"]
+__all__ = ["VIOLENT_RATE", "OFFENCE_TYPES", "generate_offences", "festival_dates"]
 
 #: violent offences per 100 000 inhabitants: Kolada N07403 (BRÅ) for 2019–2022, *demo* values after
 VIOLENT_RATE = {2019: 827, 2020: 780, 2021: 855, 2022: 827, 2023: 848, 2024: 871, 2025: 862}
@@ -87,18 +87,21 @@ def _t(*args, **kwargs) -> OffenceType:
 
 
 _TYPES: list[OffenceType] = [
-    # violent offences, shared out from the calibrated yearly count
-    _t("vald_natt", {"0377": .45, "0375": .15, "0378": .08, "9362": .12, "9358": .08, "9321": .04, "0376": .03,
-                     "9364": .05}, violent_share=0.28, no_place=0.0,
+    # violent offences (Brå's violence flag), shared out from the calibrated yearly count. Assault is
+    # mostly the common codes: strangers 0355-0367, acquaintances 9357-9388, children 9301-9324.
+    _t("vald_natt", {"0357": .42, "0355": .08, "0377": .08, "0375": .02, "9378": .1, "9374": .04,
+                     "9319": .08, "9317": .03, "9362": .06, "1703": .09}, violent_share=0.28, no_place=0.0,
        where=(("place", "nightlife", 0.86), ("areas_of", "Centrum", 0.14)), hours="weekend_night", months="summer"),
-    _t("vald_ute", {"0377": .3, "0375": .15, "9309": .08, "9321": .1, "9319": .05, "9362": .12, "9358": .1,
-                    "9357": .1}, violent_share=0.18, no_place=0.01,
+    _t("vald_ute", {"0357": .3, "0355": .1, "0377": .05, "9311": .06, "9309": .03, "9319": .1, "9317": .05,
+                    "9378": .1, "9374": .06, "9357": .05, "9361": .03, "9359": .02, "9380": .05},
+       violent_share=0.18, no_place=0.01,
        where=(("place", "centre", 0.22), ("place", "transit", 0.12), ("place", "shopping", 0.1),
               ("areas", "general", 0.56)), hours="evening", weekdays="weekend", months="summer"),
-    _t("vald_inne", {"9365": .25, "9366": .1, "9369": .08, "9370": .12, "0387": .08, "0385": .05, "9301": .05,
-                     "9308": .04, "9310": .05, "9367": .04, "0491": .06, "0490": .03, "9320": .03, "9322": .02},
+    _t("vald_inne", {"9365": .26, "9366": .08, "9381": .06, "9382": .05, "9369": .07, "9370": .06, "9385": .04,
+                     "9386": .05, "9367": .03, "9383": .02, "0412": .05, "0424": .02, "0365": .03, "0367": .05,
+                     "9314": .03, "9316": .03, "9306": .02, "0387": .02, "0385": .01, "9384": .02},
        violent_share=0.35, no_place=0.08, where=(("areas", "domestic", 1.0),), hours="evening", weekdays="weekend"),
-    _t("ran", {"9806": .3, "9805": .1, "9807": .25, "9802": .12, "9804": .08, "9808": .1, "9809": .05},
+    _t("ran", {"9810": .38, "9811": .08, "9806": .28, "9807": .04, "9812": .02, "0870": .12, "0855": .08},
        violent_share=0.06, no_place=0.02,
        where=(("place", "transit", 0.25), ("place", "nightlife", 0.15), ("place", "shopping", 0.2),
               ("areas", "general", 0.4)), hours="night", weekdays="weekend"),
@@ -106,56 +109,70 @@ _TYPES: list[OffenceType] = [
                     "9630": .04, "9634": .05}, violent_share=0.08, no_place=0.25,
        where=(("areas", "domestic", 1.0),), hours="night", weekdays="weekend", time_known=0.7,
        report_delay="slow"),
-    _t("vald_tjansteman", {"1701": .6, "1702": .4}, violent_share=0.05, no_place=0.02,
+    _t("vald_tjansteman", {"1701": .5, "1702": .1, "1704": .4}, violent_share=0.05, no_place=0.02,
        where=(("place", "nightlife", 0.35), ("place", "centre", 0.2), ("areas", "general", 0.45)),
        hours="night", weekdays="weekend"),
     # non-violent offences
-    _t("hot", {"0401": .22, "0402": .18, "0403": .08, "0404": .04, "0405": .12, "0406": .08, "0407": .06,
-               "0410": .03, "0437": .06, "0481": .04, "1703": .05, "1704": .04}, n2019=780, trend=1.01,
+    _t("hot", {"9440": .12, "9441": .04, "9442": .11, "9443": .1, "9444": .04, "9445": .03, "9446": .11,
+               "9447": .13, "9435": .03, "9439": .03, "0451": .03, "0453": .03, "0459": .02, "1705": .04,
+               "0407": .04, "0408": .06, "0428": .02, "0429": .02}, n2019=780, trend=1.01,
        no_place=0.25, where=(("place", "nightlife", 0.12), ("areas", "domestic", 0.88)), hours="evening",
        time_known=0.8, report_delay="slow"),
-    _t("sexualbrott", {"0625": .4, "0626": .05, "0627": .2, "0630": .2, "9617": .05, "9612": .03, "9621": .03,
-                       "0650": .04}, n2019=90, trend=1.03, no_place=0.45, where=(("areas", "domestic", 1.0),),
+    _t("sexualbrott", {"9694": .22, "9691": .06, "9693": .08, "9698": .03, "9678": .08, "9677": .07, "9675": .05,
+                       "0607": .12, "0675": .06, "0682": .05, "9670": .04, "9662": .02, "4024": .12},
+       n2019=90, trend=1.03, no_place=0.45, where=(("areas", "domestic", 1.0),),
        hours="evening", time_known=0.6, report_delay="slow"),
-    _t("bostadsinbrott", {"0824": .35, "0825": .45, "0826": .12, "9825": .05, "9824": .03}, n2019=235,
+    # home burglary as Brå counts it (villa/terraced house and flat, completed or attempted)
+    _t("bostadsinbrott", {"9801": .45, "9802": .3, "0857": .15, "0874": .1}, n2019=150,
        trend=0.90, no_place=0.01, where=(("areas", "villa", 1.0),), hours="day", months="burglary",
        window="burglary", time_known=0.75),
-    _t("fordon", {"0866": .5, "0861": .12, "0862": .08, "0868": .15, "0867": .1, "0863": .05}, n2019=420,
-       trend=0.96, no_place=0.03, where=(("place", "shopping", 0.15), ("place", "hospital", 0.05),
-                                          ("areas", "general", 0.8)), hours="night", window="overnight"),
-    _t("cykelstold", {"0876": .6, "0877": .35, "0878": .05}, n2019=560, trend=1.0, no_place=0.03,
+    # burglary in cellars and attics: the most common burglary in a town of blocks of flats
+    _t("kallare_vind", {"0825": .9, "9831": .05, "9832": .05}, n2019=260, trend=0.95, no_place=0.01,
+       where=(("areas", "domestic", 1.0),), hours="night", window="burglary", time_known=0.4),
+    _t("fordon", {"9828": .35, "9827": .15, "0802": .2, "0801": .1, "0803": .04, "0804": .12, "0806": .04},
+       n2019=420, trend=0.96, no_place=0.03,
+       where=(("place", "shopping", 0.15), ("place", "hospital", 0.05), ("areas", "general", 0.8)),
+       hours="night", window="overnight"),
+    _t("cykelstold", {"9830": .7, "9829": .12, "9833": .13, "0841": .05}, n2019=560, trend=1.0, no_place=0.03,
        where=(("place", "bike", 0.45), ("place", "school", 0.1), ("areas", "general", 0.45)), hours="day",
        months="bike", window="overnight", time_known=0.85),
-    _t("butiksstold", {"0857": .92, "0858": .08}, n2019=520, trend=1.02, no_place=0.01,
+    _t("butiksstold", {"0853": 1.0}, n2019=520, trend=1.02, no_place=0.01,
        where=(("place", "shopping", 0.92), ("areas", "general", 0.08)), hours="shop", weekdays="shop",
        months="shop"),
-    _t("ovrig_stold", {"0840": .3, "0841": .25, "0812": .15, "0810": .1, "0801": .06, "0802": .04, "0814": .04,
-                       "0815": .03, "0813": .01, "0864": .02}, n2019=800, trend=0.96, no_place=0.12,
+    _t("ovrig_stold", {"0880": .3, "9817": .1, "0854": .05, "0846": .05, "0847": .05, "0860": .08, "0820": .04,
+                       "0821": .04, "0823": .03, "0822": .05, "9823": .03, "9826": .08, "0888": .04, "0818": .03,
+                       "0811": .03}, n2019=700, trend=0.96, no_place=0.12,
        where=(("place", "shopping", 0.1), ("place", "transit", 0.08), ("areas", "general", 0.82)), hours="day",
        window="short", time_known=0.8),
-    _t("skadegorelse_skola", {"1202": .5, "1204": .3, "1201": .1, "1206": .1}, n2019=230, trend=1.0,
+    _t("skadegorelse_skola", {"1205": .6, "1209": .25, "1210": .15}, n2019=230, trend=1.0,
        no_place=0.0, where=(("place", "school", 0.8), ("place", "leisure", 0.2)), hours="night",
        weekdays="weekend", months="vandal", window="vandal", time_known=0.6),
-    _t("skadegorelse", {"1206": .22, "1204": .18, "1203": .15, "1209": .12, "1210": .1, "1207": .06, "1205": .05,
-                        "1201": .03, "1208": .02}, n2019=620, trend=0.99, no_place=0.03,
+    _t("skadegorelse", {"1203": .3, "1212": .05, "1201": .2, "1209": .2, "1208": .05, "1211": .05, "1205": .1,
+                        "1210": .04, "1301": .01}, n2019=620, trend=0.99, no_place=0.03,
        where=(("place", "nightlife", 0.08), ("place", "transit", 0.07), ("place", "park", 0.08),
               ("areas", "general", 0.77)), hours="night", weekdays="weekend", months="vandal", window="vandal",
        time_known=0.7),
-    _t("narkotika", {"5015": .45, "5010": .2, "5011": .2, "5012": .08, "5014": .03, "5013": .02, "5019": .02},
+    _t("narkotika", {"5011": .45, "5010": .3, "5005": .15, "5004": .02, "3070": .08},
        n2019=760, trend=1.0, no_place=0.02,
        where=(("place", "drugs", 0.55), ("place", "nightlife", 0.08), ("areas_of", "Centrum", 0.07),
               ("areas", "general", 0.3)), hours="evening", weekdays="work"),
-    _t("bedrageri", {"0902": .3, "0901": .2, "0903": .25, "0904": .08, "0911": .1, "0905": .04, "0910": .03},
+    _t("bedrageri", {"0913": .15, "0904": .05, "0983": .15, "0982": .05, "0987": .12, "0995": .1, "0957": .08,
+                     "0969": .05, "0961": .05, "0945": .03, "0953": .05, "0901": .05, "0903": .03, "0906": .04},
        n2019=800, trend=1.08, no_place=0.92, where=(("areas", "general", 1.0),), hours="day", window="fraud",
        time_known=0.45, report_delay="slow"),
-    _t("trafik", {"3201": .35, "3005": .2, "3006": .15, "3001": .1, "3002": .1, "3007": .05, "3202": .05},
+    _t("trafik", {"3002": .3, "3005": .3, "3008": .2, "3001": .1, "3007": .05, "3003": .05},
        n2019=440, trend=1.0, no_place=0.1, where=(("areas", "traffic", 1.0),), hours="any"),
-    _t("vapen", {"5804": .4, "5801": .35, "5805": .15, "5802": .1}, n2019=40, trend=1.02, no_place=0.05,
+    _t("vapen", {"4023": .45, "4131": .15, "4127": .1, "4075": .1, "4081": .2}, n2019=40, trend=1.02,
+       no_place=0.05,
        where=(("place", "nightlife", 0.3), ("place", "drugs", 0.2), ("areas", "general", 0.5)), hours="night"),
-    _t("ovrigt", {"1301": .25, "1401": .2, "4001": .1, "1101": .1, "1001": .08, "5001": .07, "1501": .1,
-                  "1502": .1}, n2019=560, trend=1.0, no_place=0.40,
+    _t("ovrigt", {"0401": .15, "1706": .1, "1406": .08, "0930": .05, "4021": .08, "0415": .05, "0940": .04,
+                  "1715": .05, "0432": .05, "1302": .05, "1003": .05, "1009": .05, "0394": .05, "0396": .05,
+                  "1714": .05, "4145": .05}, n2019=560, trend=1.0, no_place=0.40,
        where=(("place", "nightlife", 0.12), ("areas", "general", 0.88)), hours="evening", report_delay="slow"),
 ]
+
+#: the offence types the demo draws from (read-only; tests check their codes against the code list)
+OFFENCE_TYPES = tuple(_TYPES)
 
 # extra offences at the summer festival (at scale 1): violent ones are taken from the violent budget
 _FESTIVAL = [
@@ -249,9 +266,10 @@ def _draw(rng, t: OffenceType, year: int, n: int, geo: Geography, area_pop: pd.S
 
 
 def _pick_codes(rng, t: OffenceType, n: int, known: dict):
-    items = [(c, w) for c, w in t.codes.items() if c in known]
-    if not items:
-        raise KeyError(f"none of the codes of offence type {t.key} is in the code list")
+    missing = [c for c in t.codes if c not in known]
+    if missing:
+        raise KeyError(f"the codes {', '.join(missing)} of offence type {t.key} are not in the code list")
+    items = list(t.codes.items())
     codes = np.array([c for c, _ in items])
     w = np.array([w for _, w in items], dtype=float)
     chosen = codes[rng.choice(len(codes), size=n, p=w / w.sum())]
