@@ -113,6 +113,8 @@ def normalise(frame: pd.DataFrame, headers: dict[str, str], file_name: str,
         # the base area is the finer place; the local police area (Näpo) only where it is empty
         if "basomrade" in frame.columns and "napo" in frame.columns:
             frame["basomrade"] = frame["basomrade"].where(frame["basomrade"] != "", frame["napo"])
+            frame = frame.drop(columns="napo")
+            headers.pop("napo", None)
         elif "napo" in frame.columns:
             frame = frame.rename(columns={"napo": "basomrade"})
             headers["basomrade"] = headers.pop("napo")
@@ -121,8 +123,9 @@ def normalise(frame: pd.DataFrame, headers: dict[str, str], file_name: str,
         if "gatunr" in frame.columns:
             number = frame["gatunr"]
             street = street.where(number == "", street + " " + number)
-        frame["plats"] = street
-        headers["plats"] = headers.get("gata", "gata")
+        frame = frame.drop(columns=[c for c in ("gata", "gatunr") if c in frame.columns]).assign(plats=street)
+        headers["plats"] = headers.pop("gata", "gata")
+        headers.pop("gatunr", None)
     rename = {k: v for k, v in ALIASES.items() if k in frame.columns and v not in frame.columns}
     frame = frame.rename(columns=rename)
     for old, new in rename.items():
