@@ -29,7 +29,8 @@ from rich.console import Console
 
 from trygghet.data import store as store_mod
 from trygghet.data.config import paths
-from trygghet.publish.pipeline import load_plan, run_reports
+from trygghet.publish.plan import load_plan
+from trygghet.publish.run import run_reports
 
 
 def main() -> None:

@@ -78,7 +78,7 @@ def run(
     plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
 ) -> None:
     """Run the notebooks of the run plan with papermill and publish them as HTML."""
-    from trygghet.publish.pipeline import run_reports
+    from trygghet.publish.run import run_reports
 
     result = run_reports(year=year, store=store or paths().store, out=out or paths().reports, only=only, jobs=jobs,
                          plan=plan, console=_out)
@@ -115,7 +115,7 @@ def cycle(
     no_mail: Annotated[bool, typer.Option("--no-mail", help="skip the email")] = False,
 ) -> None:
     """The timer's job: ingest, run, publish and mail. Exit 0 ok, 1 reports failed, 2 bad input, 3 mail failed."""
-    from trygghet.publish.pipeline import cycle as run_cycle
+    from trygghet.publish.cycle import cycle as run_cycle
 
     code = run_cycle(raw=raw or paths().raw, store=store or paths().store, out=out or paths().reports, year=year,
                      jobs=jobs, log=log, mail=not no_mail, console=_out)
@@ -127,7 +127,7 @@ def docs(
     out: Annotated[Optional[Path], typer.Option(help="where to write the indicator page (default docs/indicators.md)")] = None,
 ) -> None:
     """Write the page that lists every indicator definition (also the reports' appendix)."""
-    from trygghet.analysis.indicators import write_definitions_page
+    from trygghet.reports.indicator_docs import write_definitions_page
 
     path = write_definitions_page(out or paths().docs / "indicators.md")
     _out.print(str(path))

@@ -50,23 +50,9 @@ from trygghet.data.errors import ParameterError
 from trygghet.data.store import PRIVATE_COLUMNS
 
 __all__ = [
-    "PRIMARY",
-    "SECONDARY",
-    "FEW_RESPONDENTS",
-    "SOURCE",
-    "EXEMPT",
-    "suppress_counts",
-    "suppress_survey",
-    "protect",
-    "recoverable",
-    "publishable",
-    "suppress_value",
-    "shown_count",
-    "chart_data",
-    "protect_page",
-    "row_relations",
-    "column_relations",
-    "HIDDEN_MARKS",
+    "PRIMARY", "SECONDARY", "FEW_RESPONDENTS", "SOURCE", "EXEMPT", "suppress_counts", "suppress_survey",
+    "protect", "recoverable", "publishable", "suppress_value", "shown_count", "chart_data", "protect_page",
+    "row_relations", "column_relations", "HIDDEN_MARKS",
 ]
 
 PRIMARY = "primary"  # a count of 1 .. threshold-1
@@ -225,6 +211,10 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
     that any other hidden cell ("–") is either 0 or above the primary range. For each primary cell the
     smallest and largest whole value consistent with all of that is found by mixed-integer linear
     programming (scipy's ``milp``, HiGHS); a cell is recovered when both are equal.
+
+    Attacking a published page, the hidden cells' ``values`` are NaN: each line must then hold its total
+    cell (coefficient −1) and its equation is read from the shown cells. Raises ``ParameterError`` when
+    the shown cells contradict the lines (no whole values fit).
     """
     values = np.asarray(values, dtype=float)
     hidden = np.flatnonzero(code > 0)
@@ -237,7 +227,7 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
     others = [int(i) for i in hidden if code[i] != 1]
     zpos = {i: k + j for j, i in enumerate(others)}
     nvar = k + len(others)
-    big = float(np.nansum(np.abs(values))) + primary_bounds[1] + 1.0
+    big = 2 * float(np.nansum(np.abs(values))) + primary_bounds[1] + 1.0
     rows, lo_b, hi_b = [], [], []
     for ln in lines:
         members = [(i, c) for i, c in ln if int(i) in pos]
@@ -246,7 +236,9 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
         row = np.zeros(nvar)
         for i, c in members:
             row[pos[int(i)]] += c
-        rhs = sum(c * values[i] for i, c in members)
+        known = [(i, c) for i, c in ln if int(i) not in pos]
+        rhs = (sum(c * values[i] for i, c in members) if not np.isnan([values[i] for i, _ in members]).any()
+               else -sum(c * values[i] for i, c in known))
         rows.append(row)
         lo_b.append(rhs)
         hi_b.append(rhs)
@@ -277,21 +269,38 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
     return exposed
 
 
-def publishable(df: pd.DataFrame, *, threshold: int = SUPPRESS_BELOW, min_respondents: int = SURVEY_MIN_RESPONDENTS,
-                count_cols: Iterable[str] | None = None) -> pd.DataFrame:
-    """A display copy that may be published: private columns dropped, hidden values as "<5" or "–".
+def publishable(df: pd.DataFrame, *, count_cols: str | Iterable[str] | None = None,
+                by: str | Sequence[str] | None = None, total: str | None = None,
+                within: str | Sequence[str] | None = None, secondary: bool = True,
+                threshold: int = SUPPRESS_BELOW, min_respondents: int = SURVEY_MIN_RESPONDENTS) -> pd.DataFrame:
+    """The gate for a table: a display copy that may be published (private columns dropped, hidden
+    values as "<5" or "–", flag columns dropped, index reset).
 
-    Understands the output of :func:`trygghet.analysis.indicators.compute` (``suppressed``/``suppression``) and
-    of :func:`suppress_counts` (``<col>_suppression``). As a safety net, any count-like column
-    (``count_cols``, default ``numerator``, ``n``, ``count``, ``persons``, ``offences`` … when they hold
-    whole numbers) still showing 1 .. threshold−1 in a row not exempt from the rules is shown as "<5".
-    The flag columns are dropped from the copy.
+    - With ``count_cols`` (columns of counts of persons or offences) the counts are suppressed here:
+      1 .. ``threshold``−1 hidden as "<5" and, unless ``secondary=False`` (rows that do not add up to
+      anything published, e.g. a top-ten list), partners hidden as "–" so no line total reveals them.
+      ``by``, ``total`` and ``within`` define the lines exactly as in :func:`suppress_counts` (default:
+      each count column is one line over all rows). Cells already text ("<5", "–", "12 (för få)") are
+      kept as they are; "<5" and "–" among them count as hidden.
+    - Without ``count_cols`` the frame's own flags are rendered: the output of
+      :func:`trygghet.analysis.indicators.compute` (``suppressed``/``suppression``) and of
+      :func:`suppress_counts` (``<col>_suppression``). As a safety net, any count-like column
+      (``numerator``, ``n``, ``count``, ``persons``, ``offences``, ``antal`` … holding whole numbers)
+      still showing 1 .. threshold−1 in a row not exempt from the rules is shown as "<5".
+      ``count_cols=()`` declares that the table has no counts of persons (e.g. numbers of measures).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"publishable(): expected a DataFrame, got {type(df).__name__}")
-    out = df.drop(columns=[c for c in df.columns if c in PRIVATE_COLUMNS]).copy()
     small = f"<{threshold}"
     few = f"<{min_respondents}"
+    cols = _as_list(count_cols) if count_cols is not None else []
+    texts: dict[str, np.ndarray] = {}
+    if cols and not any(f"{c}_suppression" in df for c in cols):
+        _check_columns(df, cols + _as_list(by) + _as_list(within))
+        texts = {c: _text_cells(df[c]) for c in cols}
+        df = _suppress_marked(df, cols, by=by, total=total, within=within, secondary=secondary,
+                              threshold=threshold)
+    out = df.drop(columns=[c for c in df.columns if c in PRIVATE_COLUMNS]).copy()
     flag_cols = [c for c in out.columns if str(c).endswith("_suppression")]
     for flag in flag_cols:
         col = flag[: -len("_suppression")]
@@ -301,6 +310,9 @@ def publishable(df: pd.DataFrame, *, threshold: int = SUPPRESS_BELOW, min_respon
             out.loc[(f == PRIMARY).fillna(False).to_numpy(), col] = small
             out.loc[(f == SOURCE).fillna(False).to_numpy(), col] = small
             out.loc[(f == SECONDARY).fillna(False).to_numpy(), col] = "–"
+    for col, is_text in texts.items():  # text the gate cannot read is published as it was
+        if is_text.any():
+            out.loc[is_text, col] = df.loc[is_text, col].to_numpy()
     exempt = np.zeros(len(out), dtype=bool)
     if "suppressed" in out:
         hidden = out["suppressed"].fillna(False).astype(bool).to_numpy()
@@ -321,7 +333,7 @@ def publishable(df: pd.DataFrame, *, threshold: int = SUPPRESS_BELOW, min_respon
                     continue  # the population or the number of findings is not hidden
                 else:
                     out.iat[i, out.columns.get_loc(col)] = "–"
-    guard = [c for c in (count_cols if count_cols is not None else _COUNT_LIKE) if c in out]
+    guard = [c for c in (cols if count_cols is not None else _COUNT_LIKE) if c in out]
     for col in guard:
         numeric = pd.to_numeric(out[col].where(out[col].map(lambda v: not isinstance(v, str))), errors="coerce")
         if count_cols is None and not _integral(numeric):
@@ -332,6 +344,130 @@ def publishable(df: pd.DataFrame, *, threshold: int = SUPPRESS_BELOW, min_respon
             out.loc[bad, col] = small
     drop = flag_cols + [c for c in ("suppressed", "suppression") if c in out]
     return out.drop(columns=drop).reset_index(drop=True)
+
+
+def suppress_value(n, threshold: int = SUPPRESS_BELOW) -> bool:
+    """Whether one published count must be hidden: 1 .. ``threshold``−1 (0 and missing are not)."""
+    if n is None or isinstance(n, str):
+        return False
+    try:
+        v = float(n)
+    except (TypeError, ValueError):
+        return False
+    return bool(not math.isnan(v) and 1 <= v < threshold)
+
+
+def shown_count(n, threshold: int = SUPPRESS_BELOW):
+    """The gate for a single count in a sentence, a tooltip or a chart label: ``n`` itself (as int when
+    whole), ``"<5"`` when it is 1 .. ``threshold``−1, ``pd.NA`` when missing; text passes unchanged.
+
+    Use it only for a count that is not part of a published total and its parts; counts that are,
+    go through :func:`protect_page` (or :func:`publishable` with the table's lines) instead.
+    """
+    if isinstance(n, str):
+        return n
+    if n is None or n is pd.NA or (isinstance(n, (float, np.floating)) and math.isnan(n)):
+        return pd.NA
+    if suppress_value(n, threshold):
+        return f"<{threshold}"
+    v = float(n)
+    return int(v) if v == round(v) else v
+
+
+def chart_data(frame: pd.DataFrame, value: str, *, by: str | Sequence[str] | None = None,
+               total: str | None = None, within: str | Sequence[str] | None = None, secondary: bool = True,
+               threshold: int = SUPPRESS_BELOW) -> pd.DataFrame:
+    """The gate for a chart: a copy with ``value`` as floats where hidden values are NaN, a bool column
+    ``hidden`` and ``mark`` (the text a hidden cell shows: "<5", "–", or "" when shown). Rows already
+    flagged ``suppressed`` (:func:`trygghet.analysis.indicators.compute`) are hidden as they are;
+    otherwise ``value`` is a count suppressed as by :func:`publishable` with ``count_cols=value`` and the
+    same ``by``/``total``/``within``/``secondary`` (a chart shows every cell of its lines)."""
+    _check_columns(frame, [value] + _as_list(by) + _as_list(within))
+    out = frame.copy().reset_index(drop=True)
+    if "suppressed" in out:
+        hidden = out["suppressed"].fillna(False).astype(bool).to_numpy() | out[value].isna().to_numpy()
+        mark = np.where(hidden, "–", "")
+    else:
+        flag = _suppress_marked(out, [value], by=by, total=total, within=within, secondary=secondary,
+                                threshold=threshold)[f"{value}_suppression"]
+        hidden = flag.notna().to_numpy()
+        mark = np.where((flag == PRIMARY).fillna(False).to_numpy(bool), f"<{threshold}", np.where(hidden, "–", ""))
+    out[value] = pd.to_numeric(out[value], errors="coerce").astype("float64").where(~hidden)
+    out["hidden"], out["mark"] = hidden, mark
+    return out
+
+
+Cell = tuple  # (table key, row position, column name)
+
+
+def row_relations(key: str, frame: pd.DataFrame, total: str, parts: Sequence[str]) -> list[tuple[Cell, list[Cell]]]:
+    """Relations "total = sum of parts" across the columns of every row of one table (e.g. read =
+    accepted + rejected), for :func:`protect_page`. Rows are addressed by position."""
+    _check_columns(frame, [total, *parts])
+    return [((key, i, total), [(key, i, p) for p in parts]) for i in range(len(frame))]
+
+
+def column_relations(key: str, frame: pd.DataFrame, cols: str | Sequence[str], *, total_row: int | None = None,
+                     rows: Sequence[int] | None = None) -> list[tuple[Cell, list[Cell]]]:
+    """Relations "total row = sum of the other rows" down each of ``cols`` (e.g. categories -> total),
+    for :func:`protect_page`. ``total_row`` is the position of the total row (default: the last row);
+    ``rows`` the positions of the parts (default: every other row)."""
+    cols = _as_list(cols)
+    _check_columns(frame, cols)
+    t = len(frame) - 1 if total_row is None else int(total_row)
+    parts = [i for i in (range(len(frame)) if rows is None else rows) if i != t]
+    return [((key, t, c), [(key, i, c) for i in parts]) for c in cols]
+
+
+def protect_page(tables: dict[str, pd.DataFrame], relations: Iterable[tuple[Cell, Sequence[Cell]]], *,
+                 count_cols: dict[str, Sequence[str]], threshold: int = SUPPRESS_BELOW) -> dict[str, pd.DataFrame]:
+    """The totals-and-parts rule for one page: display copies of all ``tables`` of the page, protected
+    together so that no difference between published figures reveals a count of 1 .. threshold−1.
+
+    ``tables`` maps a key to a frame (a figure in a sentence is a one-row frame of its own);
+    ``count_cols`` maps each key to its count columns (cells 1..threshold−1 there are hidden as "<5");
+    ``relations`` are ``(total cell, [part cells])`` with cells ``(key, row position, column)`` — the
+    same figure may be a part in one relation and a total in another, and a relation may span tables
+    (the total offences of a category table = the accepted rows of the data-quality table). Built with
+    :func:`row_relations` and :func:`column_relations` or by hand. Secondary cells ("–") are chosen and
+    audited by :func:`protect_cells` over the whole page. Text cells are kept as they are.
+    """
+    index: dict[Cell, int] = {}
+    values, marked, unknown = [], [], []  # marked: "<5"/"–" already; unknown: other text (value not known)
+    for key, frame in tables.items():
+        _check_columns(frame, _as_list(count_cols.get(key, [])))
+        for c in _as_list(count_cols.get(key, [])):
+            text = _text_cells(frame[c])
+            nums = pd.to_numeric(frame[c].where(~text), errors="coerce").astype("float64").to_numpy()
+            for i in range(len(frame)):
+                index[(key, i, c)] = len(values)
+                values.append(0.0 if text[i] or np.isnan(nums[i]) else nums[i])
+                marked.append(bool(text[i] and str(frame[c].iloc[i]).strip() in HIDDEN_MARKS))
+                unknown.append(bool(text[i]) and not marked[-1])
+    lines = []
+    for tot, parts in relations:
+        for cell in [tot, *parts]:
+            if cell not in index:
+                raise ParameterError(f"protect_page(): cell {cell!r} of a relation is not a count cell of the page; "
+                                     f"declare its column in count_cols[{cell[0]!r}]")
+        lines.append([(index[tot], -1.0)] + [(index[p], 1.0) for p in parts])
+    values, marked, unknown = np.asarray(values), np.asarray(marked, dtype=bool), np.asarray(unknown, dtype=bool)
+    primary = (values >= 1) & (values < threshold) & ~marked & ~unknown
+    code = protect_cells(values, primary, lines, marked=marked | unknown,
+                         primary_bounds=(1.0, float(threshold - 1)))
+    out = {}
+    for key, frame in tables.items():
+        f = frame.copy().reset_index(drop=True)
+        for c in _as_list(count_cols.get(key, [])):
+            flag = pd.Series(pd.NA, index=f.index, dtype="string")
+            for i in range(len(f)):
+                k = index[(key, i, c)]
+                if marked[k] or unknown[k]:
+                    continue
+                flag.iloc[i] = PRIMARY if code[k] == 1 else SECONDARY if code[k] == 2 else pd.NA
+            f[f"{c}_suppression"] = flag
+        out[key] = publishable(f, threshold=threshold)
+    return out
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -394,6 +530,8 @@ def _hide_partner_in_line(values: np.ndarray, code: np.ndarray, ln) -> bool:
 
 def _solve(obj, constraints, bounds) -> float:
     res = milp(obj, constraints=constraints, integrality=np.ones(len(obj)), bounds=bounds)
+    if res.status == 2:
+        raise ParameterError("recoverable(): no whole values fit the lines; the shown cells contradict their totals")
     if res.status != 0 or res.fun is None:
         return -math.inf  # cannot happen with the true values feasible; treat as "not pinned"
     return float(res.fun)
@@ -417,3 +555,43 @@ def _check_columns(table: pd.DataFrame, cols: Iterable[str]) -> None:
     if missing:
         raise ParameterError(f"column(s) {', '.join(map(str, missing))} not in the table; "
                              f"it has {', '.join(map(str, table.columns))}")
+
+
+def _text_cells(col: pd.Series) -> np.ndarray:
+    return col.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+
+
+def _suppress_marked(df: pd.DataFrame, cols: list[str], *, by, total, within, secondary: bool,
+                     threshold: int) -> pd.DataFrame:
+    """:func:`suppress_counts` where text cells are not read as numbers: "<5"/"–" count as hidden
+    (marked), other text is left alone; without ``secondary`` only the primary rule applies."""
+    table = df.reset_index(drop=True)
+    n_rows = len(table)
+    values = np.zeros(n_rows * len(cols))
+    marked = np.zeros(n_rows * len(cols), dtype=bool)
+    text_all = np.zeros(n_rows * len(cols), dtype=bool)
+    missing = np.zeros(n_rows * len(cols), dtype=bool)
+    for j, c in enumerate(cols):
+        text = _text_cells(table[c])
+        nums = pd.to_numeric(table[c].where(~text), errors="coerce").astype("float64").to_numpy()
+        sl = slice(j * n_rows, (j + 1) * n_rows)
+        text_all[sl] = text
+        marked[sl] = text & table[c].map(lambda v: str(v).strip() in HIDDEN_MARKS).to_numpy(dtype=bool)
+        missing[sl] = ~text & np.isnan(nums)
+        values[sl] = np.where(np.isnan(nums), 0.0, nums)
+    primary = (values >= 1) & (values < threshold) & ~text_all
+    if secondary:
+        lines = _lines(table, cols, _as_list(by), _as_list(within), total, n_rows)
+        code = protect_cells(values, primary, lines, unknown=missing | (text_all & ~marked), marked=marked,
+                             primary_bounds=(1.0, float(threshold - 1)))
+    else:
+        code = np.where(primary, 1, 0)
+    out = df.copy()
+    for j, c in enumerate(cols):
+        sl = slice(j * n_rows, (j + 1) * n_rows)
+        flag = pd.Series(pd.NA, index=out.index, dtype="string")
+        cj, tj = code[sl], text_all[sl]
+        flag[(cj == 1) & ~tj] = PRIMARY
+        flag[(cj == 2) & ~tj] = SECONDARY
+        out[f"{c}_suppression"] = flag
+    return out

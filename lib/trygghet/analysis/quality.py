@@ -1,8 +1,10 @@
-"""Data quality (*datakvalitet*): what the ingest read, accepted and rejected and why; offences
-without a place or outside the municipality; unknown offence codes; survey response per area;
-population coverage.
+"""Data quality (*datakvalitet*) as tables: what the ingest read, accepted and rejected and why; offences
+by place status; coordinates put right; unknown offence codes; survey response per area; population
+coverage.
 
-Only counts and reasons leave this module — never a rejected row's value, a place or a case number.
+Frames in, frames out: no wording and no formatting here (the report ``trygghet.reports.datakvalitet``
+words and protects them). Only counts and reason codes leave this module — never a rejected row's value,
+a place or a case number.
 """
 
 from __future__ import annotations
@@ -11,71 +13,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from trygghet.reports import format as fmt
-from trygghet.data.config import SUPPRESS_BELOW
+from trygghet.analysis.places import place_counts
 from trygghet.data.errors import ParameterError
+from trygghet.data.ingest.reasons import reason_codes
 from trygghet.data.store import read_json, read_table, store_dir
+from trygghet.data.vocabulary import CATEGORY_UNKNOWN
 
 __all__ = [
-    "HEADERS_SV",
-    "response_table",
+    "PLACE_TABLES",
     "ingest_overview",
-    "ingest_overview_display",
-    "place_coverage_display",
     "ingest_warnings",
     "reject_reasons",
+    "coordinate_fixes",
     "place_coverage",
     "unknown_codes",
     "survey_response",
     "population_coverage",
 ]
 
-
-#: Swedish headers of this module's tables
-HEADERS_SV = {
-    "file": "Fil",
-    "table": "Tabell",
-    "rows_read": "Lästa rader",
-    "rows_accepted": "Godkända",
-    "rows_rejected": "Avvisade",
-    "n_warnings": "Varningar",
-    "reconciles": "Stämmer",
-    "column": "Kolumn",
-    "reason": "Skäl",
-    "n": "Antal",
-    "year": "År",
-    "in_municipality": "Med plats i kommunen",
-    "no_place": "Utan plats",
-    "outside": "Utanför kommunen",
-    "share_mapped": "Andel på kartan",
-    "offence_code": "Brottskod",
-    "population": "Befolkning",
-    "areas_with_population": "Områden med befolkning",
-    "areas": "Områden",
-    "complete": "Komplett",
-}
-
-
-def response_table(store: str | Path | None, table: str = "survey") -> pd.DataFrame:
-    """Respondents per area (rows) and survey round (columns), as a reading table; cells under the
-    survey threshold (30) are marked "(för få)" since their results are not shown."""
-    from trygghet.data.config import SURVEY_MIN_RESPONDENTS
-
-    counts = survey_response(store, table)
-    if counts.empty:
-        return pd.DataFrame({"Område": ["Ingen enkät inläst."]})
-    wide = counts.pivot_table(index="area", columns="year", values="n", aggfunc="sum", fill_value=0)
-    shown = wide.apply(lambda col: col.map(lambda n: f"{fmt.count(n)} (för få)" if 0 < n < SURVEY_MIN_RESPONDENTS else fmt.count(n)))
-    shown.columns = [str(int(c)) for c in shown.columns]
-    totals = wide.sum().map(str)
-    totals.index = shown.columns
-    shown.loc["Hela kommunen"] = totals
-    return shown.rename_axis("Område").reset_index()
+#: the store tables whose extracts carry coordinates (the ingest checks and puts right their order)
+PLACE_TABLES = ("offences", "municipal_incidents", "safety_walks", "measures")
 
 
 def ingest_overview(store: str | Path | None) -> pd.DataFrame:
-    """One row per input file: ``file``, ``table``, ``rows_read``, ``rows_accepted``,
-    ``rows_rejected``, ``n_warnings``, ``reconciles`` (read = accepted + rejected)."""
+    """One row per raw file, in the ingest's order: ``file``, ``table`` (the store table it fed),
+    ``rows_read`` (data rows in the file: not its header row, not blank lines), ``rows_accepted`` (rows
+    written to the store), ``rows_rejected`` (rows in ``rejects.csv``), ``n_warnings``, ``reconciles``
+    (read = accepted + rejected)."""
     files = _report_files(store)
     table = pd.DataFrame(
         [
@@ -95,63 +59,52 @@ def ingest_overview(store: str | Path | None) -> pd.DataFrame:
     return table
 
 
-def ingest_overview_display(store: str | Path | None) -> pd.DataFrame:
-    """:func:`ingest_overview` for publishing: a rejected count of 1–4 shows "<5", and then the accepted
-    count "–", since read − accepted would give it back."""
-    table = ingest_overview(store)
-    small = (table["rows_rejected"] > 0) & (table["rows_rejected"] < SUPPRESS_BELOW)
-    out = table.astype({"rows_accepted": object, "rows_rejected": object})
-    out.loc[small, "rows_rejected"] = fmt.SUPPRESSED
-    out.loc[small, "rows_accepted"] = fmt.MISSING
-    out["reconciles"] = table["reconciles"].map({True: "ja", False: "NEJ"})
-    return out
-
-
-def place_coverage_display(store: str | Path | None) -> pd.DataFrame:
-    """:func:`place_coverage` for publishing: counts of 1–4 show "<5" and, so the hidden count cannot
-    be worked back from the year's total, the other part of the same total shows "–"."""
-    table = place_coverage(store)
-    out = table.astype({"no_place": object, "outside": object, "in_municipality": object})
-    for hidden, partner in (("outside", "no_place"), ("no_place", "outside")):
-        small = (table[hidden] > 0) & (table[hidden] < SUPPRESS_BELOW)
-        out.loc[small, hidden] = fmt.SUPPRESSED
-        partner_small = (table[partner] > 0) & (table[partner] < SUPPRESS_BELOW)
-        out.loc[small & ~partner_small, partner] = fmt.MISSING
-    return out
-
-
 def ingest_warnings(store: str | Path | None) -> pd.DataFrame:
-    """The ingest's warnings per file: ``file``, ``warning`` (text as the ingest wrote it)."""
+    """The ingest's warnings per file: ``file``, ``warning`` (text as the ingest wrote it, for analysts)."""
     rows = [{"file": f["file"], "warning": str(w)} for f in _report_files(store) for w in (f.get("warnings") or [])]
     return pd.DataFrame(rows, columns=["file", "warning"])
 
 
 def reject_reasons(store: str | Path | None) -> pd.DataFrame:
-    """Rejected rows counted by file, column and reason (the values themselves stay private).
-    Columns: ``file``, ``column``, ``reason``, ``n``."""
+    """Rejected rows counted by file, column and reason code (the values themselves stay private).
+
+    Columns: ``file``, ``table``, ``column`` (as written in the file; empty for a whole line),
+    ``reason_code`` (:data:`trygghet.data.ingest.reasons.REASON_CODES`), ``n``. Sorted by file, then
+    most frequent first."""
     path = store_dir(store) / "rejects.csv"
     rejects = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8")
+    cols = ["file", "table", "column", "reason_code", "n"]
     if rejects.empty:
-        return pd.DataFrame(columns=["file", "column", "reason", "n"])
-    return (
-        rejects.groupby(["file", "column", "reason"]).size().rename("n").reset_index()
-        .sort_values(["file", "n"], ascending=[True, False]).reset_index(drop=True)
-    )
+        return pd.DataFrame(columns=cols).astype({"n": "int64"})
+    rejects["reason_code"] = reason_codes(rejects["reason"])
+    tables = {f["file"]: f["table"] for f in _report_files(store)}
+    out = rejects.groupby(["file", "column", "reason_code"]).size().rename("n").reset_index()
+    out["table"] = out["file"].map(tables).fillna("")
+    return (out[cols].sort_values(["file", "n", "column", "reason_code"], ascending=[True, False, True, True])
+            .reset_index(drop=True))
+
+
+def coordinate_fixes(store: str | Path | None) -> pd.DataFrame:
+    """Rows whose coordinates came in the wrong order and were put right by the ingest, per file with
+    coordinates. Columns: ``file``, ``table``, ``swapped_xy`` (SWEREF 99 TM x and y swapped),
+    ``swapped_latlon`` (WGS 84 latitude and longitude swapped), ``swapped`` (both kinds)."""
+    rows = []
+    for f in _report_files(store):
+        if f["table"] not in PLACE_TABLES:
+            continue
+        checks = f.get("checks") or {}
+        xy, latlon = int(checks.get("swapped_xy", 0)), int(checks.get("swapped_latlon", 0))
+        rows.append({"file": f["file"], "table": f["table"], "swapped_xy": xy, "swapped_latlon": latlon,
+                     "swapped": xy + latlon})
+    return pd.DataFrame(rows, columns=["file", "table", "swapped_xy", "swapped_latlon", "swapped"])
 
 
 def place_coverage(store: str | Path | None) -> pd.DataFrame:
-    """Per year: offences in all, with a place inside the municipality, without a place, with a
-    place outside the municipality, and the share that can be mapped.
-    Columns: ``year``, ``n``, ``in_municipality``, ``no_place``, ``outside``, ``share_mapped``."""
+    """Offences per year by place status (:func:`trygghet.analysis.places.place_counts`): ``year``,
+    ``n``, ``placed``, ``outside_municipality``, ``no_place``, ``not_placed``, ``share_placed``."""
     offences = read_table(store, "offences")
-    grouped = offences.groupby("year").agg(
-        n=("offence_id", "size"),
-        in_municipality=("in_municipality", "sum"),
-        no_place=("has_place", lambda s: int((~s.astype(bool)).sum())),
-    )
-    grouped["outside"] = grouped["n"] - grouped["in_municipality"] - grouped["no_place"]
-    grouped["share_mapped"] = grouped["in_municipality"] / grouped["n"]
-    return grouped.reset_index().astype({"year": int, "n": int, "in_municipality": int, "no_place": int, "outside": int})
+    out = place_counts(offences, by="year")
+    return out.astype({"year": int})
 
 
 def unknown_codes(store: str | Path | None) -> pd.DataFrame:
@@ -159,11 +112,10 @@ def unknown_codes(store: str | Path | None) -> pd.DataFrame:
     year. Columns: ``offence_code``, ``year``, ``n``. Add the codes to
     ``lib/trygghet/resources/brottskoder.csv`` to classify them."""
     offences = read_table(store, "offences")
-    unknown = offences[offences["category"] == "okand"]
-    return (
-        unknown.groupby(["offence_code", "year"]).size().rename("n").reset_index()
-        .sort_values(["year", "offence_code"]).reset_index(drop=True)
-    )
+    unknown = offences[offences["category"] == CATEGORY_UNKNOWN]
+    out = (unknown.groupby(["offence_code", "year"]).size().rename("n").reset_index()
+           .sort_values(["year", "offence_code"]).reset_index(drop=True))
+    return out.astype({"offence_code": str, "year": int, "n": "int64"})
 
 
 def survey_response(store: str | Path | None, table: str = "survey") -> pd.DataFrame:

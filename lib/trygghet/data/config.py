@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
+from trygghet.data.errors import ParameterError
+
 __all__ = [
     "Paths",
     "paths",
@@ -87,10 +91,6 @@ def resource_path(name: str) -> Path:
 def load_yaml(path: str | Path, missing: str) -> dict:
     """A project configuration file (run plan, mail settings) as a dict; a ``ParameterError`` says
     which file is missing (with ``missing``, the fix) or is not valid YAML."""
-    import yaml
-
-    from trygghet.data.errors import ParameterError
-
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"{p}: {missing}")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 from pandera.engines.geopandas_engine import Geometry
 
 from trygghet.data.config import CRS_SWEREF
 from trygghet.data.errors import DataError
+from trygghet.data.store import TABLES, read_table
 from trygghet.data.vocabulary import (
     CATEGORIES,
     CATEGORY_UNKNOWN,
@@ -304,8 +306,6 @@ def empty_table(table: str) -> pd.DataFrame:
         cols[name] = pd.Series([], dtype=_pandas_dtype(col))
     frame = pd.DataFrame(cols)
     if table in _GEO:
-        import geopandas as gpd
-
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CRS_SWEREF), crs=CRS_SWEREF)
     return frame
 
@@ -329,8 +329,6 @@ def validate_table(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def validate_store(store: str | Path | None = None) -> dict[str, int]:
     """Validate every table of an ingested store; returns rows per table."""
-    from trygghet.data.store import TABLES, read_table
-
     return {table: len(validate_table(table, read_table(store, table))) for table in TABLES}
 
 

@@ -7,14 +7,17 @@ reads the file once.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from trygghet.data.config import paths
+from trygghet.data.config import paths, resource_path
 from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.vocabulary import sort_key_sv
 
@@ -115,13 +118,7 @@ def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.Da
     modification time) and the package's resources are added here, so a new ingest or an edited
     definition never gets an old result. Best effort: a read-only store just computes. Written to a
     temporary file and renamed, so a parallel reader never sees half a file."""
-    import hashlib
-    import os
-    import tempfile
-
     folder = store_dir(store).resolve()
-    from trygghet.data.config import resource_path
-
     stamp = ((folder / "store.json").stat().st_mtime_ns, resource_path("indicators.yaml").stat().st_mtime_ns,
              _library_version())
     digest = hashlib.sha256(repr((name, key, stamp)).encode("utf-8")).hexdigest()[:32]
@@ -149,8 +146,6 @@ def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.Da
 def _library_version() -> str:
     """A digest of the library's own source files, so a changed or upgraded library never gets a
     result cached by an older one."""
-    import hashlib
-
     digest = hashlib.sha256()
     for source in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
         digest.update(source.read_bytes())

@@ -1,8 +1,10 @@
 """Email the year's reports to the steering group: outbox first, sent once, retried when the server was down.
 
 ``send_reports`` builds one message per (year, data fingerprint, code version): a plain-text body and an
-HTML alternative with the follow-up summary (goal status and the year's main changes) and its chart
-inlined by ``cid:``, the HTML reports attached (zipped, and the largest left out, when the message would
+HTML alternative with the follow-up summary — read from the record the run published of the follow-up
+report (``<year>/records/uppfoljning.json``, :mod:`trygghet.reports.uppfoljning`), never recomputed from
+the live store: the status sentence, the decisions needed, the goal rows and the year's main changes,
+with the status chart inlined by ``cid:`` — the HTML reports attached (zipped, and the largest left out, when the message would
 pass Postfix's default 10 240 000 bytes). The message is written to ``OUT/outbox/<key>.eml`` before it is
 sent and moved to ``OUT/outbox/sent/`` only once the SMTP server accepted it; a message still in the
 outbox is sent by the next call, and a key found in ``sent/`` is never sent again.
@@ -37,7 +39,9 @@ from rich.console import Console
 
 from trygghet.data.config import load_yaml, paths
 from trygghet.data.errors import ParameterError, TrygghetError
-from trygghet.analysis.indicators import format_value
+from trygghet.publish import records
+from trygghet.publish.lock import run_lock
+from trygghet.reports import uppfoljning
 
 _log = logging.getLogger("trygghet.publish.mail")
 
@@ -56,10 +60,12 @@ MAX_MESSAGE_BYTES = 10_240_000
 SECURITY_MODES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
-STATUS_COLOURS = {  # follow_up's statuses: badge background, text (readable, colour-blind safe pairs)
-    "på väg": ("#dcebf7", "#004b7a"), "risk": ("#fff0cc", "#7a5200"), "ej på väg": ("#fbe3d6", "#9c3400"),
-    "ej mätbart": ("#eeeeee", "#444444"),
+STATUS_COLOURS = {  # follow_up's status codes: badge background, text (readable, colour-blind safe pairs)
+    "on_track": ("#dcebf7", "#004b7a"), "at_risk": ("#fff0cc", "#7a5200"), "off_track": ("#fbe3d6", "#9c3400"),
+    "not_measurable": ("#eeeeee", "#444444"),
 }
+#: the run-plan job whose record the body is built from
+FOLLOW_UP_JOB = "uppfoljning"
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,6 @@ def send_reports(
     key = message_key(manifest)
     outbox = out / "outbox"
     (outbox / "sent").mkdir(parents=True, exist_ok=True)
-
-    from trygghet.publish.pipeline import run_lock
 
     with run_lock(outbox, f"mail {year}"):
         if dry_run:
@@ -198,7 +202,7 @@ def build_message(manifest: dict, year_dir: str | Path, cfg: MailConfig) -> Emai
     are zipped, and if that is still too large the largest reports are left out, which the body says.
     """
     year_dir = Path(year_dir)
-    summary = _follow_up_summary(manifest)
+    summary = follow_up_summary(year_dir)
     files = [(j["title"], year_dir / j["outputs"]["html"]) for j in manifest.get("jobs", [])
              if j.get("status") == "ok" and j.get("mail", True) and (j.get("outputs") or {}).get("html")
              and (year_dir / j["outputs"]["html"]).is_file()]
@@ -321,7 +325,7 @@ def _compose(manifest: dict, cfg: MailConfig, summary: dict, attachments: list[t
     jobs = manifest.get("jobs", [])
     failed = [j for j in jobs if j.get("status") != "ok"]
     msg = EmailMessage(policy=policy.SMTP)
-    msg["Subject"] = _subject(year, len(jobs), len(failed))
+    msg["Subject"] = _subject(year, len(jobs), len(failed), summary.get("subject_status"))
     msg["From"] = cfg.sender
     msg["To"] = ", ".join(cfg.recipients)
     msg["Date"] = format_datetime(dt.datetime.now().astimezone())
@@ -345,87 +349,47 @@ def _compose(manifest: dict, cfg: MailConfig, summary: dict, attachments: list[t
     return msg
 
 
-def _subject(year: int, total: int, failed: int) -> str:
-    if failed:
-        return f"Trygghetsrapporter {year}: {failed} av {total} rapporter kunde inte skapas"
-    return f"Trygghetsrapporter {year}: alla {total} rapporter klara"
+def _subject(year: int, total: int, failed: int, status: str | None = None) -> str:
+    """"Trygghetsrapporter 2025: 1 av 11 delmål på väg" (and the failed reports, when any)."""
+    reports = f"{failed} av {total} rapporter kunde inte skapas" if failed else f"alla {total} rapporter klara"
+    return f"Trygghetsrapporter {year}: " + (f"{status}; {reports}" if status else reports)
 
 
-def _follow_up_summary(manifest: dict) -> dict:
-    """Goal status rows, main changes and the chart; a clear note instead when they cannot be made."""
-    year = int(manifest["year"])
-    store = manifest.get("store")
-    out: dict[str, Any] = {"rows": [], "changes": [], "notes": [], "chart_png": None,
-                           "chart_cid": f"uppfoljning-{year}@trygghet"}
+def follow_up_summary(year_dir: str | Path) -> dict:
+    """The follow-up as the run published it (the record of :data:`FOLLOW_UP_JOB`, keys in
+    :data:`trygghet.reports.uppfoljning.RECORD_KEYS`) and its status chart; a clear note instead when the
+    run published no record (the follow-up report failed or is not in the run plan)."""
+    out: dict[str, Any] = {"status_sentence": "", "subject_status": None, "decisions": [], "decisions_intro": "",
+                           "watch": "", "goals": [], "main_changes": [], "notes": [], "chart_png": None,
+                           "chart_cid": f"uppfoljning-{Path(year_dir).name}@trygghet", "recorded": False}
     try:
-        from trygghet.analysis import indicators
-
-        table = indicators.follow_up(store, year)
-    except Exception as exc:  # the reports still go out; the body says why the summary is missing
-        _log.warning("follow-up summary failed: %s: %s", type(exc).__name__, exc)
+        record = records.read(year_dir, FOLLOW_UP_JOB)
+        missing = [k for k in uppfoljning.RECORD_KEYS if k not in record]
+        if missing:
+            raise ParameterError(f"the record of '{FOLLOW_UP_JOB}' lacks {', '.join(missing)}")
+    except ParameterError as exc:  # the reports still go out; the body says why the summary is missing
+        _log.warning("follow-up summary not available: %s", exc)
         out["notes"].append("Måluppföljningen kunde inte sammanställas för e-posten; se uppföljningsrapporten.")
         return out
-    out["rows"] = _goal_rows(table)
-    try:
-        changes = indicators.main_changes(store, year)
-        out["changes"] = [str(t) for t in changes["text"].tolist()]
-    except Exception as exc:
-        _log.warning("main changes failed: %s: %s", type(exc).__name__, exc)
-        out["notes"].append("De viktigaste förändringarna kunde inte sammanställas för e-posten; se lägesbilden.")
-    out["chart_png"] = _chart_png(table, out["notes"])
+    out.update({k: record[k] for k in uppfoljning.RECORD_KEYS}, recorded=True)
+    out["chart_png"] = _chart_png(record, out["notes"])
     return out
 
 
-def _chart_png(table, notes: list[str]) -> bytes | None:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from trygghet.reports.plots import follow_up_chart
-
+def _chart_png(record: dict, notes: list[str]) -> bytes | None:
     try:
-        fig = follow_up_chart(table)
-    except Exception as exc:  # the table still goes out
-        notes.append(f"Diagrammet kunde inte ritas ({type(exc).__name__}: {exc}).")
+        fig = uppfoljning.status_chart(record)
+    except Exception as exc:  # noqa: BLE001 - the table still goes out
+        _log.warning("follow-up chart failed: %s: %s", type(exc).__name__, exc)
+        notes.append("Diagrammet kunde inte ritas; se uppföljningsrapporten.")
         return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
-def _goal_rows(table) -> list[dict]:
-    rows = []
-    for rec in table.to_dict("records"):
-        def show(x, indicator=str(rec.get("indicator"))):
-            return format_value(indicator, x)  # the reports' own formatting of the indicator
-
-        target = show(rec.get("target_value"))
-        if _present(rec.get("target_year")):
-            target += f" ({rec['target_year']})"
-        value = show(rec.get("value"))
-        if _present(rec.get("latest_year")) and value != "–":
-            value += f" ({rec['latest_year']})"
-        rows.append({
-            "goal": f"{rec.get('goal_id', '')} {rec.get('goal_text', '')}".strip(),
-            "subgoal": f"{rec.get('subgoal_id', '')} {rec.get('subgoal_text', '')}".strip(),
-            "area": str(rec.get("area", "")),
-            "baseline": show(rec.get("baseline_value")),
-            "value": value,
-            "target": target,
-            "status": str(rec.get("status", "")),
-            "reason": "" if rec.get("status_reason") is None else str(rec.get("status_reason")),
-        })
-    return rows
-
-
-def _present(x) -> bool:
-    return x is not None and str(x) not in ("<NA>", "nan", "NaT", "None", "")
-
-
 def _status_colours(status: str) -> tuple[str, str]:
-    return STATUS_COLOURS.get(status.strip().lower(), ("#eeeeee", "#333333"))
+    return STATUS_COLOURS.get(status, ("#eeeeee", "#333333"))
 
 
 def _text_body(c: dict) -> str:
@@ -438,13 +402,20 @@ def _text_body(c: dict) -> str:
     if c["reports_url"]:
         lines.append(f"Alla rapporter: {c['reports_url'].rstrip('/')}/{c['year']}/index.html")
     s = c["summary"]
-    if s["rows"]:
-        lines += ["", "MÅLUPPFÖLJNING", ""]
-        for r in s["rows"]:
-            lines.append(f"- {r['subgoal']} ({r['area']}): {r['status']} — värde {r['value']}, mål {r['target']}"
-                         + (f". {r['reason']}" if r["reason"] else ""))
-    if s["changes"]:
-        lines += ["", "DE VIKTIGASTE FÖRÄNDRINGARNA", ""] + [f"- {t}" for t in s["changes"]]
+    if s["recorded"]:
+        lines += ["", "MÅLUPPFÖLJNING", "", s["status_sentence"], "", f"{uppfoljning.DECISIONS_HEADING}:"]
+        if s["decisions"]:
+            lines += [s["decisions_intro"]] + [f"- {d}" for d in s["decisions"]]
+        else:
+            lines.append(uppfoljning.NO_DECISIONS)
+        if s["watch"]:
+            lines += ["", s["watch"]]
+        lines += ["", "DELMÅLEN", ""]
+        for r in s["goals"]:
+            lines.append(f"- {r['subgoal']} ({r['area']}): {r['status_word']} — värde {r['value']}, mål {r['target']}, "
+                         f"utveckling {r['trend']}. {r['reason']}")
+        lines += ["", "ÅRETS VIKTIGASTE FÖRÄNDRINGAR", ""]
+        lines += [f"- {t}" for t in s["main_changes"]] or [uppfoljning.NO_CHANGES]
     if s["notes"]:
         lines += [""] + s["notes"]
     lines += ["", "BIFOGAT", ""]
@@ -465,7 +436,7 @@ def _html_body(c: dict) -> str:
     cell = f"{font}font-size:13px;padding:6px 8px;border-bottom:1px solid #e5e5e5;vertical-align:top;"
     parts = [
         "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(_subject(c['year'], len(c['jobs']), len(c['failed'])))}</title></head>",
+        f"<title>{e(_subject(c['year'], len(c['jobs']), len(c['failed']), s.get('subject_status')))}</title></head>",
         "<body style=\"margin:0;padding:0;background:#f4f4f4;\">",
         "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
         "style=\"background:#f4f4f4;\"><tr><td align=\"center\" style=\"padding:16px 8px;\">",
@@ -486,32 +457,8 @@ def _html_body(c: dict) -> str:
         url = f"{c['reports_url'].rstrip('/')}/{c['year']}/index.html"
         parts.append(f"<tr><td style=\"{font}padding:4px 24px;font-size:14px;\"><a href=\"{e(url)}\" "
                      f"style=\"color:#005a8c;\">Öppna alla rapporter</a></td></tr>")
-    if s["rows"]:
-        parts.append(f"<tr><td style=\"{font}padding:16px 24px 4px;font-size:17px;font-weight:bold;\">"
-                     "Måluppföljning</td></tr>")
-        if s["chart_png"]:
-            parts.append(f"<tr><td style=\"padding:4px 24px;\"><img src=\"cid:{e(s['chart_cid'])}\" width=\"592\" "
-                         "alt=\"Diagram: måluppfyllelse per delmål\" style=\"display:block;width:100%;max-width:592px;"
-                         "height:auto;border:0;\"></td></tr>")
-        head = "".join(f"<th align=\"left\" style=\"{cell}font-weight:bold;background:#f3f6f9;\">{h}</th>"
-                       for h in ("Delmål", "Område", "Värde", "Mål", "Status"))
-        body = []
-        for r in s["rows"]:
-            bg, fg = _status_colours(r["status"])
-            reason = f"<br><span style=\"color:#555;font-size:12px;\">{e(r['reason'])}</span>" if r["reason"] else ""
-            body.append(f"<tr><td style=\"{cell}\">{e(r['subgoal'])}</td><td style=\"{cell}\">{e(r['area'])}</td>"
-                        f"<td style=\"{cell}\" align=\"right\">{e(r['value'])}</td>"
-                        f"<td style=\"{cell}\" align=\"right\">{e(r['target'])}</td>"
-                        f"<td style=\"{cell}\"><span style=\"background:{bg};color:{fg};padding:1px 6px;\">"
-                        f"{e(r['status'])}</span>{reason}</td></tr>")
-        parts.append("<tr><td style=\"padding:4px 24px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "
-                     f"cellspacing=\"0\" border=\"0\"><tr>{head}</tr>{''.join(body)}</table></td></tr>")
-    if s["changes"]:
-        items = "".join(f"<li style=\"margin:0 0 6px;\">{e(t)}</li>" for t in s["changes"])
-        parts.append(f"<tr><td style=\"{font}padding:16px 24px 4px;font-size:17px;font-weight:bold;\">"
-                     "De viktigaste förändringarna</td></tr>"
-                     f"<tr><td style=\"{font}padding:4px 24px;font-size:14px;\"><ul style=\"margin:0;padding-left:20px;\">"
-                     f"{items}</ul></td></tr>")
+    if s["recorded"]:
+        parts += _html_follow_up(s, font, cell)
     notes = list(s["notes"]) + ([c["note"]] if c["note"] else [])
     for n in notes:
         parts.append(f"<tr><td style=\"{font}padding:8px 24px;font-size:13px;color:#7a5200;\">{e(n)}</td></tr>")
@@ -525,6 +472,49 @@ def _html_body(c: dict) -> str:
                  "Skickat automatiskt av trygghet (samverkan Luleå kommun – polisen Luleå-Boden).</td></tr>")
     parts.append("</table></td></tr></table></body></html>")
     return "\n".join(parts)
+
+
+def _html_follow_up(s: dict, font: str, cell: str) -> list[str]:
+    """The follow-up's rows of the HTML body: the same status sentence, decisions, goal rows and main
+    changes as the follow-up report (its record), in table markup mail clients render."""
+    e = html.escape
+    heading = f"<tr><td style=\"{font}padding:16px 24px 4px;font-size:17px;font-weight:bold;\">{{}}</td></tr>"
+    text = f"<tr><td style=\"{font}padding:4px 24px;font-size:14px;color:#222;\">{{}}</td></tr>"
+    parts = [heading.format("Måluppföljning"), text.format(f"<b>{e(s['status_sentence'])}</b>")]
+    if s["chart_png"]:
+        parts.append(f"<tr><td style=\"padding:4px 24px;\"><img src=\"cid:{e(s['chart_cid'])}\" width=\"592\" "
+                     "alt=\"Diagram: delmålens status\" style=\"display:block;width:100%;max-width:592px;"
+                     "height:auto;border:0;\"></td></tr>")
+    parts.append(heading.format(e(uppfoljning.DECISIONS_HEADING)))
+    if s["decisions"]:
+        items = "".join(f"<li style=\"margin:0 0 4px;\">{e(d)}</li>" for d in s["decisions"])
+        parts.append(text.format(f"{e(s['decisions_intro'])}<ul style=\"margin:6px 0 0;padding-left:20px;\">{items}</ul>"))
+    else:
+        parts.append(text.format(e(uppfoljning.NO_DECISIONS)))
+    if s["watch"]:
+        parts.append(text.format(e(s["watch"])))
+    head = "".join(f"<th align=\"left\" style=\"{cell}font-weight:bold;background:#f3f6f9;\">{h}</th>"
+                   for h in ("Delmål", "Område", "Värde", "Mål", "Status"))
+    body = []
+    for r in s["goals"]:
+        bg, fg = _status_colours(r["status"])
+        reason = f"<br><span style=\"color:#555;font-size:12px;\">{e(r['reason'])}</span>" if r["reason"] else ""
+        body.append(f"<tr><td style=\"{cell}\">{e(r['subgoal'])}</td><td style=\"{cell}\">{e(r['area'])}</td>"
+                    f"<td style=\"{cell}\" align=\"right\">{e(r['value'])}</td>"
+                    f"<td style=\"{cell}\" align=\"right\">{e(r['target'])}</td>"
+                    f"<td style=\"{cell}\"><span style=\"background:{bg};color:{fg};padding:1px 6px;\">"
+                    f"{e(r['status_word'])}</span><br><span style=\"color:#555;font-size:12px;\">"
+                    f"Utveckling: {e(r['trend'])}</span>{reason}</td></tr>")
+    parts.append(heading.format("Delmålen"))
+    parts.append("<tr><td style=\"padding:4px 24px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "
+                 f"cellspacing=\"0\" border=\"0\"><tr>{head}</tr>{''.join(body)}</table></td></tr>")
+    parts.append(heading.format("Årets viktigaste förändringar"))
+    if s["main_changes"]:
+        items = "".join(f"<li style=\"margin:0 0 6px;\">{e(t)}</li>" for t in s["main_changes"])
+        parts.append(text.format(f"<ul style=\"margin:0;padding-left:20px;\">{items}</ul>"))
+    else:
+        parts.append(text.format(e(uppfoljning.NO_CHANGES)))
+    return parts
 
 
 def _zip(files) -> bytes:

@@ -6,6 +6,10 @@ hand-made string code; Babel's CLDR data for Swedish does it. Rounding is half a
 reader expects: 2,25 -> 2,3), not Python's banker's rounding.
 
 Missing values (``None``, ``NaN``, ``<NA>``) are shown as an en dash "–".
+
+Nothing here decides what is too small to publish: :func:`table` passes every table through the privacy
+gate :func:`trygghet.analysis.disclosure.publishable` and :func:`count` through
+:func:`trygghet.analysis.disclosure.shown_count`; this module only formats what the gate marked.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import pandas as pd
 from babel.dates import format_date, get_day_names, get_month_names
 from babel.numbers import format_decimal, format_percent
 
+from trygghet.analysis import disclosure
+from trygghet.data.config import SUPPRESS_BELOW
 from trygghet.data.vocabulary import sort_key_sv
 
 __all__ = [
@@ -45,8 +51,8 @@ __all__ = [
 LOCALE = "sv_SE"
 #: shown for a missing or hidden value
 MISSING = "–"
-#: shown for a count of 1 .. threshold-1
-SUPPRESSED = "<5"
+#: shown for a count of 1 .. threshold-1 (the gate's mark)
+SUPPRESSED = f"<{SUPPRESS_BELOW}"
 
 #: Swedish column headers for the library's standard columns (used by :func:`table`)
 HEADERS_SV: dict[str, str] = {
@@ -152,14 +158,19 @@ def weekday_name(d: Any, *, locale: str = LOCALE) -> str:
     return str(get_day_names("wide", locale=locale)[d])
 
 
-def count(n: Any, threshold: int = 5, *, locale: str = LOCALE) -> str:
-    """A published count: 1 .. threshold-1 -> ``"<5"``; 0 and larger counts as integers ("12 345")."""
+def count(n: Any, threshold: int = SUPPRESS_BELOW, *, locale: str = LOCALE) -> str:
+    """A published count as the gate shows it (:func:`trygghet.analysis.disclosure.shown_count`):
+    1 .. threshold-1 -> ``"<5"``; 0 and larger counts as integers ("12 345"); text passes unchanged.
+
+    For a single count in a sentence; a count that is part of a published total and its parts goes
+    through :func:`trygghet.analysis.disclosure.protect_page` first and is formatted from its result.
+    """
+    if isinstance(n, str):
+        return n
     if _is_missing(n):
         return MISSING
-    value = float(n)
-    if 0 < value < threshold:
-        return f"<{threshold}"
-    return number(value, 0, locale=locale)
+    shown = disclosure.shown_count(n, threshold)
+    return shown if isinstance(shown, str) else number(shown, 0, locale=locale)
 
 
 def interval(lo: Any, hi: Any, decimals: int | None = None, *, as_percent: bool = False,
@@ -197,25 +208,44 @@ def table(
     percent_cols: Iterable[str] = (),
     percent_decimals: int = 0,
     count_cols: Iterable[str] = (),
+    by: str | Sequence[str] | None = None,
+    total: str | None = None,
+    within: str | Sequence[str] | None = None,
+    secondary: bool = True,
     integer_cols: Iterable[str] = ("year", "n", "latest_year", "baseline_year", "target_year", "year_from", "year_to"),
-    threshold: int = 5,
+    threshold: int = SUPPRESS_BELOW,
     caption: str | None = None,
     locale: str = LOCALE,
 ):
     """A pandas Styler for reading: Swedish headers, numbers formatted the Swedish way, no index.
 
+    Every table goes through the privacy gate first: ``disclosure.publishable(df, count_cols=count_cols,
+    by=by, total=total, within=within, secondary=secondary)`` drops private columns, renders the flags
+    of :func:`trygghet.analysis.indicators.compute` and suppresses the declared ``count_cols`` (counts of
+    persons or offences: 1–4 as "<5", and partners as "–" so no line total gives them away; ``by``/
+    ``total``/``within`` say which cells add up, see :func:`trygghet.analysis.disclosure.suppress_counts`;
+    ``secondary=False`` for rows that add up to nothing published). Counts of things that are not about
+    persons (measures, goals) are simply not declared. Tables already protected as a page
+    (:func:`trygghet.analysis.disclosure.protect_page`) pass unchanged.
+
     ``columns`` picks and orders the columns; ``headers`` overrides :data:`HEADERS_SV`;
     ``percent_cols`` are fractions shown as "12 %" (``percent_decimals``); ``decimals`` is one number of
-    decimals for all other numbers or a mapping column -> decimals; ``count_cols`` are counts where 1–4 shows "<5";
-    ``integer_cols`` are shown without decimals (years without a thousands separator). Text cells
-    (e.g. "<5" or "–" from :func:`trygghet.analysis.disclosure.publishable`) pass through unchanged. Cell
-    text is HTML-escaped (the notebooks render the Styler as HTML).
+    decimals for all other numbers or a mapping column -> decimals; ``integer_cols`` are shown without
+    decimals (years without a thousands separator). Text cells (the gate's "<5" or "–") pass through
+    unchanged. Cell text is HTML-escaped (the notebooks render the Styler as HTML).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"table(): expected a DataFrame, got {type(df).__name__}")
-    data = df.loc[:, list(columns)] if columns is not None else df
-    data = data.reset_index(drop=True)
-    percent_set, count_set, int_set = set(percent_cols), set(count_cols), set(integer_cols)
+    shown = disclosure.publishable(df, count_cols=list(count_cols), by=by, total=total, within=within,
+                                   secondary=secondary, threshold=threshold)
+    if columns is not None:
+        hidden = [c for c in columns if c not in shown.columns]
+        if hidden:
+            raise KeyError(f"table(): column(s) {', '.join(map(str, hidden))} may not be published (private or a "
+                           f"disclosure flag) or are not in the table; it has {', '.join(map(str, shown.columns))}")
+        shown = shown.loc[:, list(columns)]
+    data = shown.reset_index(drop=True)
+    percent_set, int_set = set(percent_cols), set(integer_cols) | set(count_cols)  # counts are whole numbers
     names = {**HEADERS_SV, **(dict(headers) if headers else {})}
     formatters = {}
     for col in data.columns:
@@ -223,8 +253,7 @@ def table(
             dec = decimals.get(col, percent_decimals if col in percent_set else 1)
         else:
             dec = percent_decimals if col in percent_set else decimals
-        formatters[col] = _cell_formatter(col, dec, col in percent_set, col in count_set, col in int_set,
-                                          threshold, locale)
+        formatters[col] = _cell_formatter(col, dec, col in percent_set, col in int_set, locale)
     styler = data.style.format(formatters).hide(axis="index")
     text_cols = [c for c in data.columns if _is_text_column(data[c])]
     if text_cols:  # words read from the left; numbers stay right-aligned
@@ -248,7 +277,7 @@ def _is_text_column(col: pd.Series) -> bool:
     return bool(wordy.mean() >= 0.5)
 
 
-def _cell_formatter(col, dec, is_percent, is_count, is_int, threshold, locale):
+def _cell_formatter(col, dec, is_percent, is_int, locale):
     def fmt(v):
         return html.escape(_format_cell(v), quote=False)
 
@@ -265,8 +294,6 @@ def _cell_formatter(col, dec, is_percent, is_count, is_int, threshold, locale):
             return str(v)
         if is_percent:
             return percent(v, 0 if dec is None else dec, locale=locale)
-        if is_count:
-            return count(v, threshold, locale=locale)
         if is_int:
             return str(int(v)) if col.endswith("year") else number(v, 0, locale=locale)
         if isinstance(v, (int, np.integer)):

@@ -1,25 +1,21 @@
-"""Hot-spot maps: an interactive folium map that works offline, and a static PNG of the same view.
+"""Hot-spot maps: an interactive folium map that works offline, and a static PNG of the same view, plus
+the Swedish words of the hot-spot analysis that maps and reports share (confidence classes, trend
+categories, measure statuses, the cell reference and the study-area sentence).
 
-Both draw the cells of a :func:`trygghet.analysis.hotspots.analyse` result — never an offence's own point — in
-ArcGIS's hot/cold palette of the Gi* confidence bins, with toggleable layers for the KDE, the
-activity plan's situational measures, safety-walk findings, municipal incidents aggregated to the same
-cells, emerging-hot-spot trends and the areas' borders. Every text a reader sees is Swedish. Counts of
-1–4 are shown as "<5" (:data:`trygghet.data.config.SUPPRESS_BELOW`).
-
-Offline: the published reports are opened from email and intranets without internet access, so
-:func:`to_html` / :func:`offline` inline Leaflet's JavaScript and CSS (from the ``django-js-lib-leaflet``
-package) and drop every other script or stylesheet folium would load from a CDN (jQuery, Bootstrap,
-Font Awesome, awesome-markers: not needed, as the map uses circle markers and a plain HTML legend). The
-OpenStreetMap background is an optional layer, off by default, that needs internet when switched on.
+Both maps draw the cells of a :func:`trygghet.analysis.hotspots.analyse` result — never an offence's own
+point — in ArcGIS's hot/cold palette of the Gi* confidence bins, with toggleable layers for the KDE, the
+situational measures that cover hot spots in the year (:mod:`trygghet.analysis.coverage`, one rule),
+safety-walk findings, municipal incidents aggregated to the same cells, emerging-hot-spot trends and the
+areas' borders. Every count a reader sees passes the privacy gate (:mod:`trygghet.analysis.disclosure`):
+the cells' counts and the areas' sums through :func:`published_counts`, single counts through
+:func:`trygghet.reports.format.count`. The pages are self-contained (:mod:`trygghet.reports.offline_map`);
+the OpenStreetMap background is an optional layer, off by default, that needs internet when switched on.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import re
 import warnings
-from importlib import resources
 from pathlib import Path
 
 import folium
@@ -27,17 +23,29 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Template
+from branca.element import Element
+from IPython.display import Markdown
 
-from trygghet.reports import format as fmt
-from trygghet.analysis import hotspots
+from trygghet.analysis import coverage, disclosure, hotspots
 from trygghet.data.config import CRS_WGS84, SUPPRESS_BELOW
 from trygghet.data.errors import ParameterError
+from trygghet.data.vocabulary import MUNICIPAL_GROUP
+from trygghet.reports import format as fmt
+from trygghet.reports.offline_map import MetricScale, OfflineMap, offline, to_html
 
 __all__ = [
     "GI_BIN_COLOURS",
+    "GI_BIN_LABELS",
     "EMERGING_COLOURS",
+    "EMERGING_LABELS",
+    "STATUS_COLOURS",
+    "STATUS_LABELS",
+    "OUTSIDE_AREAS_LABEL",
+    "noun",
+    "cell_reference",
+    "published_counts",
+    "study_area_text",
+    "map_note",
     "hotspot_map",
     "static_map",
     "to_html",
@@ -46,42 +54,125 @@ __all__ = [
 ]
 
 #: ArcGIS's Hot Spot Analysis renderer colours of ``gi_bin`` −3 … 3
-GI_BIN_COLOURS = {
-    -3: "#4575b5",
-    -2: "#849eba",
-    -1: "#c0ccbe",
-    0: "#ffffbf",
-    1: "#fab984",
-    2: "#ed7551",
-    3: "#d62f27",
+GI_BIN_COLOURS = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf", 1: "#fab984", 2: "#ed7551", 3: "#d62f27"}
+#: Swedish labels of ArcGIS's confidence bins
+GI_BIN_LABELS = {
+    3: "Hot spot, 99 % konfidens",
+    2: "Hot spot, 95 % konfidens",
+    1: "Hot spot, 90 % konfidens",
+    0: "Inte signifikant",
+    -1: "Cold spot, 90 % konfidens",
+    -2: "Cold spot, 95 % konfidens",
+    -3: "Cold spot, 99 % konfidens",
+}
+#: Swedish labels of the emerging-hot-spot categories (:data:`trygghet.analysis.hotspots.EMERGING_KEYS`)
+EMERGING_LABELS = {
+    "new_hotspot": "Ny hot spot",
+    "consecutive_hotspot": "Sammanhängande hot spot",
+    "intensifying_hotspot": "Tilltagande hot spot",
+    "persistent_hotspot": "Bestående hot spot",
+    "diminishing_hotspot": "Avtagande hot spot",
+    "sporadic_hotspot": "Sporadisk hot spot",
+    "oscillating_hotspot": "Växlande hot spot",
+    "historical_hotspot": "Tidigare hot spot",
+    "new_coldspot": "Ny cold spot",
+    "consecutive_coldspot": "Sammanhängande cold spot",
+    "intensifying_coldspot": "Tilltagande cold spot",
+    "persistent_coldspot": "Bestående cold spot",
+    "diminishing_coldspot": "Avtagande cold spot",
+    "sporadic_coldspot": "Sporadisk cold spot",
+    "oscillating_coldspot": "Växlande cold spot",
+    "historical_coldspot": "Tidigare cold spot",
+    "no_pattern": "Inget mönster",
 }
 #: colours of the emerging-hot-spot categories (reds for hot, blues for cold, as ArcGIS's renderer)
 EMERGING_COLOURS = {
-    "new_hotspot": "#cb0800",
-    "consecutive_hotspot": "#bd6d5e",
-    "intensifying_hotspot": "#e01709",
-    "persistent_hotspot": "#851400",
-    "diminishing_hotspot": "#f0a08c",
-    "sporadic_hotspot": "#ff6e4d",
-    "oscillating_hotspot": "#c24a7a",
-    "historical_hotspot": "#8c6e6e",
-    "new_coldspot": "#0050cb",
-    "consecutive_coldspot": "#5e7dbd",
-    "intensifying_coldspot": "#0a1ee0",
-    "persistent_coldspot": "#002285",
-    "diminishing_coldspot": "#8ca8f0",
-    "sporadic_coldspot": "#4d8cff",
-    "oscillating_coldspot": "#7a4ac2",
+    "new_hotspot": "#cb0800", "consecutive_hotspot": "#bd6d5e", "intensifying_hotspot": "#e01709",
+    "persistent_hotspot": "#851400", "diminishing_hotspot": "#f0a08c", "sporadic_hotspot": "#ff6e4d",
+    "oscillating_hotspot": "#c24a7a", "historical_hotspot": "#8c6e6e", "new_coldspot": "#0050cb",
+    "consecutive_coldspot": "#5e7dbd", "intensifying_coldspot": "#0a1ee0", "persistent_coldspot": "#002285",
+    "diminishing_coldspot": "#8ca8f0", "sporadic_coldspot": "#4d8cff", "oscillating_coldspot": "#7a4ac2",
     "historical_coldspot": "#6e7a8c",
 }
+#: marker colour of a situational measure by status; only the statuses that can cover a cell are drawn
+STATUS_COLOURS = {"pågående": "#008837", "genomförd": "#1f78b4"}
+#: the legend's words for them
+STATUS_LABELS = {"pågående": "Situationell åtgärd, pågående", "genomförd": "Situationell åtgärd, genomförd under året"}
+#: how a cell outside every area is named
+OUTSIDE_AREAS_LABEL = "utanför områdena"
 _KDE_COLOURS = ["#fff5b8", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-_STATUS_COLOURS = {"planerad": "#7b3294", "pågående": "#008837", "genomförd": "#1b7837", "avbruten": "#999999"}
 _SOURCE = "Källa: polisanmälda brott och kommunens rapporter, bearbetning i trygghet."
-_PRIVACY_NOTE = f"Rutor med 1–{SUPPRESS_BELOW - 1} brott visas som <{SUPPRESS_BELOW}. Kartan visar rutor, aldrig enskilda brott."
-_CDN_TAG = re.compile(
-    r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>\s*|<link[^>]+href=\"https?://[^\"]+\"[^>]*/?>\s*",
-    re.IGNORECASE,
-)
+_PRIVACY_NOTE = (f"Antal 1–{SUPPRESS_BELOW - 1} visas som <{SUPPRESS_BELOW}. Kartan visar rutor, aldrig enskilda "
+                 "brott eller händelser.")
+
+
+def noun(cells_or_group) -> str:
+    """"händelser" for municipal incidents, "brott" for offences (a result's ``category_group`` or a group)."""
+    group = cells_or_group if isinstance(cells_or_group, str) else cells_or_group.attrs.get("category_group", "")
+    return "händelser" if str(group).startswith(MUNICIPAL_GROUP) else "brott"
+
+
+def cell_reference(cells: pd.DataFrame) -> pd.Series:
+    """A readable reference to each cell: its centre in SWEREF 99 TM, "N 7 292 375, E 829 375"
+    (northing, easting in metres), aligned with ``cells``. Unique per cell of a grid."""
+    centres = hotspots.cell_centres(cells)
+    return pd.Series([f"N {fmt.number(y, 0)}, E {fmt.number(x, 0)}" for x, y in zip(centres["x"], centres["y"])],
+                     index=cells.index, dtype=object)
+
+
+def published_counts(cells: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    """The counts a hot-spot page publishes, protected together by the privacy gate
+    (:func:`trygghet.analysis.disclosure.protect_page`): every significant cell's count (the map's
+    tooltips and the tables of strongest cells) and, per area, the sum over its hot-spot cells (the
+    table per area), with the relation "area sum = its hot-spot cells" so no difference reveals a 1–4.
+
+    Returns ``{"cells": cell_id, area, hotspot, n (text), "areas": area, hot_cells, n (text)}``; the
+    cells' rows are ``cells``' significant cells (``gi_bin != 0``) in their order, with their index
+    kept in ``cells["index"]``."""
+    sig = cells[(cells["gi_bin"] != 0).to_numpy()]
+    table = pd.DataFrame({"index": sig.index, "cell_id": sig["cell_id"].to_numpy(),
+                          "area": sig["area"].astype(object).where(sig["area"].notna(), OUTSIDE_AREAS_LABEL).to_numpy(),
+                          "hotspot": sig["hotspot"].to_numpy(dtype=bool), "n": sig["n"].to_numpy(dtype=np.int64)})
+    hot = table[table["hotspot"]]
+    rows, relations = [], []
+    for i, (area, part) in enumerate(hot.groupby("area", sort=True)):
+        rows.append({"area": area, "hot_cells": len(part), "n": int(part["n"].sum())})
+        relations.append((("areas", i, "n"), [("cells", int(p), "n") for p in part.index]))
+    areas = pd.DataFrame(rows, columns=["area", "hot_cells", "n"])
+    return disclosure.protect_page({"cells": table, "areas": areas}, relations, count_cols={"cells": ["n"], "areas": ["n"]})
+
+
+def study_area_text(cells: gpd.GeoDataFrame) -> str:
+    """The study area stated with its km² (the ``A`` of PAI), as every hot-spot report says it:
+    "Analysområdet är Luleå kommun, 3 470 km² (55 518 rutor om 250 m); samma område för alla
+    brottstyper och år."."""
+    a = cells.attrs
+    km2, size = a.get("study_km2"), a.get("cell_size")
+    if km2 is None:
+        raise ParameterError("cells have no attrs['study_km2']; pass a result of hotspots.for_store() or analyse()")
+    kind, name = a.get("study_area"), a.get("study_area_name") or ""
+    what = {"municipality": f"{name} kommun".strip(), "areas": "kommunens områden tillsammans"}.get(kind)
+    grid = f"{fmt.number(round(km2 / a['cell_km2']), 0)} rutor om {fmt.number(size, 0)} m" if a.get("cell_km2") else ""
+    if what is None:
+        return (f"Analysområdet är rutnätet runt de kartlagda platserna, {fmt.number(km2, 0)} km² ({grid}); "
+                "det beror på vilka platser som finns och kan skilja mellan brottstyper.")
+    return (f"Analysområdet är {what}, {fmt.number(km2, 0)} km² ({grid}); samma område för alla brottstyper "
+            "och händelser samma år. Ytan är A i PAI.")
+
+
+def map_note(cells: gpd.GeoDataFrame) -> Markdown:
+    """What the map is built on: how many offences (incidents) it shows, how many could not be shown
+    (no place, or outside the municipality — one number, so a small count is not shown alone), the
+    grid and the study area with its km²."""
+    a = cells.attrs
+    word = noun(cells)
+    left_out = int(a.get("n_without_place", 0)) + int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
+    return Markdown(
+        f"Kartan bygger på {fmt.count(int(a.get('n_points', 0)))} {word} med plats i rutor om "
+        f"{fmt.number(a.get('cell_size', 0), 0)} m. {fmt.count(left_out)} {word} saknar plats eller ligger utanför "
+        "kommunen; de räknas i alla totaler men kan inte visas på kartan. " + study_area_text(cells) +
+        " Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när datorn har internet."
+    )
 
 
 def hotspot_map(
@@ -95,47 +186,50 @@ def hotspot_map(
     title: str | None = None,
     kde: bool = True,
     max_cells: int = 20_000,
+    year: int | None = None,
 ) -> folium.Map:
     """An interactive map of a hot-spot result with toggleable layers and a Swedish legend.
 
-    Layers (each can be switched on and off): *Hot spots och cold spots (Gi\\*)* — the significant cells
-    in ArcGIS's palette, with a tooltip of the confidence, z and the count (1–4 as "<5"); *Täthet (KDE)*
-    — the KDE in five quantile classes, dissolved per class; *Kommunala händelser* — ``incidents``
-    (points with ``x``/``y``) counted in the same cells; *Trender* — an :func:`hotspots.emerging`
-    result; *Situationella åtgärder* — ``measures`` with a place (circle markers by status);
-    *Trygghetsvandringar* — ``safety_walks`` findings (red: not fixed, grey: fixed); *Områden* — the
-    ``areas``' borders; and *Bakgrundskarta (OpenStreetMap)*, off by default since it needs internet.
-    No offence's own point is ever drawn. When more than ``max_cells`` cells would get their own
-    tooltip, they are dissolved per class instead (with a warning) to keep the page small.
-    Render with :func:`to_html` / :func:`offline` for a self-contained page.
+    Layers: *Hot spots och cold spots (Gi\\*)* — the significant cells in ArcGIS's palette, with a tooltip
+    of the confidence, z, the count (through :func:`published_counts`), the hot-spot rank and the cell's
+    reference (:func:`cell_reference`, as in the report's table); *Täthet (KDE)* — five quantile classes;
+    *Kommunala händelser* — ``incidents`` counted in the same cells; *Trender* — an
+    :func:`hotspots.emerging` result; *Situationella åtgärder* — the measures that cover cells in ``year``
+    (default ``cells.attrs["year"]``) by the one rule (:func:`trygghet.analysis.coverage.covering_measures`),
+    coloured by status (:data:`STATUS_COLOURS`); *Trygghetsvandringar* — ``safety_walks`` findings;
+    *Områden* — the ``areas``' borders; and *Bakgrundskarta (OpenStreetMap)*, off by default. No offence's
+    own point is ever drawn. More than ``max_cells`` significant cells are dissolved per class (with a
+    warning). Render with :func:`to_html` / :func:`offline` for a self-contained page.
     """
     _check_cells(cells)
+    shown_measures = _covering(cells, measures, year)
     wgs = cells.to_crs(CRS_WGS84)
     south, west, north, east = _view_bounds(cells)
     # The zoom is computed here rather than with fit_bounds: inside a report's iframe Leaflet may
     # measure its container before it is laid out and would then open on the whole world.
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                       zoom_start=_zoom_for(south, west, north, east), control_scale=False, prefer_canvas=True)
-    _MetricScale().add_to(fmap)
+    MetricScale().add_to(fmap)
     folium.TileLayer(
         "OpenStreetMap", name="Bakgrundskarta (OpenStreetMap, kräver internet)", overlay=True, show=False,
         attr="© OpenStreetMap-bidragsgivare",
     ).add_to(fmap)  # fmt: skip
     if kde:
         _kde_layer(cells).add_to(fmap)
-    _gistar_layer(wgs, max_cells).add_to(fmap)
+    _gistar_layer(cells, wgs, max_cells).add_to(fmap)
     if incidents is not None and len(incidents):
         _incident_layer(cells, incidents, max_cells).add_to(fmap)
     if emerging is not None and len(emerging):
-        _emerging_layer(emerging, max_cells).add_to(fmap)
+        _emerging_layer(emerging).add_to(fmap)
     if areas is not None and len(areas):
         _area_layer(areas).add_to(fmap)
-    if measures is not None and len(measures):
-        _measure_layer(measures).add_to(fmap)
+    if len(shown_measures):
+        _measure_layer(shown_measures).add_to(fmap)
     if safety_walks is not None and len(safety_walks):
         _walk_layer(safety_walks).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(Element(_legend_html(cells, title, kde, emerging is not None and len(emerging))))
+    fmap.get_root().html.add_child(Element(_legend_html(cells, title, kde, emerging is not None and len(emerging),
+                                                        shown_measures)))
     return fmap
 
 
@@ -148,8 +242,10 @@ def static_map(
     source: str | None = None,
     path: str | Path | None = None,
     dpi: int = 150,
+    year: int | None = None,
 ):
-    """A static PNG of the same view for print and email: Gi* bins, area borders, situational measures.
+    """A static PNG of the same view for print and e-mail: Gi* bins, area borders, and the situational
+    measures that cover cells in ``year`` (the one rule), by status.
 
     Title, a Swedish legend of the confidence bins and a source line (``source``, default a generic
     Swedish line plus the cell size and the correction) are drawn on the figure. No counts are shown.
@@ -160,34 +256,35 @@ def static_map(
     from matplotlib.patches import Patch
 
     _check_cells(cells)
+    sit = _covering(cells, measures, year)
     fig, ax = plt.subplots(figsize=(8.27, 9.0))
     xmin, ymin, xmax, ymax = _extent_sweref(cells)
-    # grey background only where a cell holds 5 or more: a lone grey cell in the countryside would
-    # point at the farm where 1-4 offences happened
-    background = cells[(cells["n"] >= SUPPRESS_BELOW) & (cells["gi_bin"] == 0)]
+    # grey background only where a cell's count may be published: a lone grey cell in the
+    # countryside would point at the farm where a hidden 1-4 offences happened
+    visible = (cells["n"] > 0).to_numpy() & ~cells["n"].map(disclosure.suppress_value).to_numpy(dtype=bool)
+    background = cells[visible & (cells["gi_bin"] == 0).to_numpy()]
     if len(background):
         _dissolved(background, np.zeros(len(background), dtype=int)).plot(ax=ax, color="#f2f2f2", linewidth=0)
     sig = cells[cells["gi_bin"] != 0]
     if len(sig):
-        bins = sig["gi_bin"].to_numpy()
-        dissolved = _dissolved(sig, bins)
+        dissolved = _dissolved(sig, sig["gi_bin"].to_numpy())
         dissolved.plot(ax=ax, color=[GI_BIN_COLOURS[int(b)] for b in dissolved["key"]], linewidth=0)
     if areas is not None and len(areas):
         areas.to_crs(cells.crs).boundary.plot(ax=ax, color="#555555", linewidth=0.7)
-    handles = [Patch(facecolor=GI_BIN_COLOURS[b], edgecolor="#999999", label=hotspots.GI_BIN_LABELS[b])
-               for b in (3, 2, 1, 0, -1, -2, -3)]  # fmt: skip
-    handles[3] = Patch(facecolor="#f2f2f2", edgecolor="#999999", label="Inte signifikant (rutor med minst 5)")
-    sit = _placed(measures)
-    if len(sit):
-        sit = sit[sit.get("level", pd.Series("situationell", index=sit.index)) == "situationell"]
-        ax.scatter(sit["x"], sit["y"], s=28, marker="^", color="#1a1a1a", zorder=5)
-        handles.append(Line2D([], [], marker="^", color="#1a1a1a", linestyle="", label="Situationell åtgärd"))
+    handles = [Patch(facecolor=GI_BIN_COLOURS[b], edgecolor="#999999", label=GI_BIN_LABELS[b]) for b in (3, 2, 1, 0, -1, -2, -3)]
+    handles[3] = Patch(facecolor="#f2f2f2", edgecolor="#999999", label=f"Inte signifikant (rutor med minst {SUPPRESS_BELOW})")
+    for status, colour in STATUS_COLOURS.items():
+        part = sit[sit["status"] == status]
+        if len(part):
+            ax.scatter(part["x"], part["y"], s=34, marker="^", color=colour, edgecolors="#1a1a1a", zorder=5)
+            handles.append(Line2D([], [], marker="^", color=colour, markeredgecolor="#1a1a1a", linestyle="",
+                                  label=STATUS_LABELS[status]))
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=True, framealpha=0.9,
-              title="Gi*-klass", title_fontsize=8)  # fmt: skip
+    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=True, framealpha=0.9, title="Gi*-klass",
+              title_fontsize=8)
     fig.suptitle(title or "Hot spots och cold spots (Getis–Ord Gi*)", fontsize=13, x=0.02, ha="left")
     fig.text(0.02, 0.015, source or _source_line(cells), fontsize=7, color="#444444", ha="left", wrap=True)
     _scale_bar(ax, xmin, xmax, ymin, ymax)
@@ -198,55 +295,12 @@ def static_map(
     return fig
 
 
-def to_html(fmap: folium.Map) -> str:
-    """The map as one self-contained HTML page: Leaflet inlined, no script or stylesheet from the internet."""
-    fmap.default_js = []
-    fmap.default_css = []
-    root = fmap.get_root()
-    root.header.add_child(Element(_leaflet_inline()), name="leaflet_inline", index=0)
-    page = root.render()
-    page = _CDN_TAG.sub("", page)
-    if re.search(r"<(script|link)[^>]+(src|href)=\"https?://", page):
-        raise RuntimeError("the map still loads a script or stylesheet from the internet")
-    return page
-
-
-def offline(fmap: folium.Map, height: int = 600) -> OfflineMap:
-    """A display wrapper for notebooks: shows the map in an ``<iframe srcdoc>`` with everything inlined.
-
-    nbconvert's HTML export then shows the map with no network and no "Make this Notebook Trusted" text.
-    """
-    return OfflineMap(to_html(fmap), height=height)
-
-
-class OfflineMap:
-    """A rendered, self-contained map page; displays itself in Jupyter as an iframe (``_repr_html_``)."""
-
-    def __init__(self, page: str, height: int = 600) -> None:
-        if int(height) <= 0:
-            raise ParameterError(f"height={height} must be a positive number of pixels")
-        self.html = page
-        self.height = int(height)
-
-    def _repr_html_(self) -> str:
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;height:{self.height}px;'
-            'border:1px solid #ccc;box-sizing:border-box;display:block" title="Karta" loading="lazy"></iframe>'
-        )
-
-    def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (UTF-8) and return the path."""
-        target = Path(path)
-        target.write_text(self.html, encoding="utf-8")
-        return target
-
-
 # --------------------------------------------------------------------------------------------------
 # layers
 # --------------------------------------------------------------------------------------------------
 
 
-def _gistar_layer(wgs: gpd.GeoDataFrame, max_cells: int) -> folium.FeatureGroup:
+def _gistar_layer(cells: gpd.GeoDataFrame, wgs: gpd.GeoDataFrame, max_cells: int) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Hot spots och cold spots (Gi*)", show=True)
     sig = wgs[wgs["gi_bin"] != 0]
     if not len(sig):
@@ -255,37 +309,41 @@ def _gistar_layer(wgs: gpd.GeoDataFrame, max_cells: int) -> folium.FeatureGroup:
         warnings.warn(f"{len(sig)} significant cells: drawn dissolved per class, without per-cell tooltips",
                       stacklevel=3)  # fmt: skip
         dissolved = _dissolved(sig, sig["gi_bin"].to_numpy())
-        dissolved["klass"] = [hotspots.GI_BIN_LABELS[int(k)] for k in dissolved["key"]]
+        dissolved["klass"] = [GI_BIN_LABELS[int(k)] for k in dissolved["key"]]
         _geojson(dissolved, lambda f: _fill(GI_BIN_COLOURS[int(f["properties"]["key"])]), ["klass"], ["Klass"]).add_to(group)
         return group
+    counts = published_counts(cells)["cells"]
+    rank = sig["hotspot_rank"] if "hotspot_rank" in sig.columns else pd.Series(pd.NA, index=sig.index)
     table = gpd.GeoDataFrame(
         {
             "bin": sig["gi_bin"].astype(int).to_numpy(),
-            "klass": [hotspots.GI_BIN_LABELS[int(b)] for b in sig["gi_bin"]],
+            "klass": [GI_BIN_LABELS[int(b)] for b in sig["gi_bin"]],
             "z": [fmt.number(v, 1) for v in sig["gistar"]],
-            "antal": [fmt.count(v, SUPPRESS_BELOW) for v in sig["n"]],
+            "antal": [fmt.count(v) for v in counts["n"]],
             "omrade": sig["area"].fillna("–").astype(str).to_numpy(),
+            "rang": ["–" if pd.isna(r) else str(int(r)) for r in rank],
+            "ruta": cell_reference(cells.loc[sig.index]).to_numpy(),
         },
         geometry=sig.geometry.to_numpy(),
         crs=CRS_WGS84,
     )
-    _geojson(table, lambda f: _fill(GI_BIN_COLOURS[f["properties"]["bin"]]), ["klass", "z", "antal", "omrade"],
-             ["Klass", "Gi* (z)", "Antal brott", "Område"]).add_to(group)  # fmt: skip
+    _geojson(table, lambda f: _fill(GI_BIN_COLOURS[f["properties"]["bin"]]), ["klass", "z", "antal", "rang", "ruta", "omrade"],
+             ["Klass", "Gi* (z)", f"Antal {noun(cells)}", "Rang", "Ruta (mittpunkt, SWEREF 99 TM)", "Område"]).add_to(group)
     return group
 
 
 def _kde_layer(cells: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Täthet (KDE, brott per km²)", show=False)
+    unit = f"{noun(cells)} per km²"
+    group = folium.FeatureGroup(name=f"Täthet (KDE, {unit})", show=False)
     positive = cells[cells["kde"] > 0]
     if not len(positive):
         return group
     values = positive["kde"].to_numpy()
-    top = values.max()
-    shown = positive[values >= 0.05 * top]  # below 5 % of the peak the surface is background
+    shown = positive[values >= 0.05 * values.max()]  # below 5 % of the peak the surface is background
     edges = np.unique(np.quantile(shown["kde"], [0.0, 0.5, 0.75, 0.9, 0.97, 1.0]))
     classes = np.clip(np.searchsorted(edges, shown["kde"].to_numpy(), side="right") - 1, 0, len(edges) - 2)
     dissolved = _dissolved(shown, classes).to_crs(CRS_WGS84)
-    dissolved["tathet"] = [f"{fmt.number(edges[k], 0)}–{fmt.number(edges[k + 1], 0)} brott per km²" for k in dissolved["key"]]
+    dissolved["tathet"] = [f"{fmt.number(edges[k], 0)}–{fmt.number(edges[k + 1], 0)} {unit}" for k in dissolved["key"]]
     colours = _KDE_COLOURS[-(len(edges) - 1) :]
     _geojson(dissolved, lambda f: _fill(colours[int(f["properties"]["key"])], 0.55), ["tathet"], ["Täthet"]).add_to(group)
     return group
@@ -298,33 +356,29 @@ def _incident_layer(cells: gpd.GeoDataFrame, incidents: pd.DataFrame, max_cells:
     if not len(hit):
         return group
     n = counts[counts > 0].to_numpy()
-    level = np.select([n >= 20, n >= 5], [2, 1], 0)
+    level = np.select([n >= 20, n >= SUPPRESS_BELOW], [2, 1], 0)
     colours = ["#d9b3ff", "#9a4dff", "#5c00b8"]
     if len(hit) > max_cells:
         dissolved = _dissolved(hit, level).to_crs(CRS_WGS84)
-        dissolved["antal"] = [["1–4", "5–19", "20 eller fler"][int(k)] for k in dissolved["key"]]
+        names = [f"1–{SUPPRESS_BELOW - 1}", f"{SUPPRESS_BELOW}–19", "20 eller fler"]
+        dissolved["antal"] = [names[int(k)] for k in dissolved["key"]]
         _geojson(dissolved, lambda f: _fill(colours[int(f["properties"]["key"])], 0.7), ["antal"], ["Händelser"]).add_to(group)
         return group
-    table = gpd.GeoDataFrame(
-        {"level": level, "antal": [fmt.count(v, SUPPRESS_BELOW) for v in n]},
-        geometry=hit.geometry.to_numpy(),
-        crs=cells.crs,
-    ).to_crs(CRS_WGS84)
-    _geojson(table, lambda f: _fill(colours[f["properties"]["level"]], 0.7), ["antal"],
-             ["Kommunala händelser"]).add_to(group)  # fmt: skip
+    # the cells' incident counts are not parts of a published total: each passes the gate on its own
+    table = gpd.GeoDataFrame({"level": level, "antal": [fmt.count(v) for v in n]}, geometry=hit.geometry.to_numpy(),
+                             crs=cells.crs).to_crs(CRS_WGS84)
+    _geojson(table, lambda f: _fill(colours[f["properties"]["level"]], 0.7), ["antal"], ["Kommunala händelser"]).add_to(group)
     return group
 
 
-def _emerging_layer(emerging: gpd.GeoDataFrame, max_cells: int) -> folium.FeatureGroup:
+def _emerging_layer(emerging: gpd.GeoDataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Trender (framväxande hot spots)", show=False)
     shown = emerging[emerging["category"] != "no_pattern"]
     if not len(shown):
         return group
-    keys = shown["category"].astype(str).to_numpy()
-    dissolved = _dissolved(shown, keys).to_crs(CRS_WGS84)
-    dissolved["kategori"] = [hotspots.EMERGING_CATEGORIES[k] for k in dissolved["key"]]
-    _geojson(dissolved, lambda f: _fill(EMERGING_COLOURS[f["properties"]["key"]], 0.75), ["kategori"],
-             ["Trend"]).add_to(group)  # fmt: skip
+    dissolved = _dissolved(shown, shown["category"].astype(str).to_numpy()).to_crs(CRS_WGS84)
+    dissolved["kategori"] = [EMERGING_LABELS[k] for k in dissolved["key"]]
+    _geojson(dissolved, lambda f: _fill(EMERGING_COLOURS[f["properties"]["key"]], 0.75), ["kategori"], ["Trend"]).add_to(group)
     return group
 
 
@@ -337,18 +391,16 @@ def _area_layer(areas: gpd.GeoDataFrame) -> folium.FeatureGroup:
     return group
 
 
-def _measure_layer(measures: pd.DataFrame) -> folium.FeatureGroup:
+def _measure_layer(placed: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Situationella åtgärder", show=True)
-    placed = _placed(measures)
-    if "level" in placed.columns:
-        placed = placed[placed["level"] == "situationell"]
     lat, lon = _to_latlon(placed)
-    for i, (_, row) in enumerate(placed.iterrows()):
-        status = str(row.get("status", ""))
-        tip = f"<b>{html.escape(str(row.get('name', row.get('measure_id', 'Åtgärd'))))}</b><br>Status: {html.escape(status)}"
+    for i, row in enumerate(placed.itertuples(index=False)):
+        status = str(row.status)
+        name = getattr(row, "name", None) or row.measure_id
+        tip = f"<b>{html.escape(str(name))}</b><br>Status: {html.escape(status)}"
         folium.CircleMarker(
             [lat[i], lon[i]], radius=6, color="#1a1a1a", weight=1.5, fill=True,
-            fill_color=_STATUS_COLOURS.get(status, "#7b3294"), fill_opacity=0.9, tooltip=tip,
+            fill_color=STATUS_COLOURS[status], fill_opacity=0.9, tooltip=tip,
         ).add_to(group)  # fmt: skip
     return group
 
@@ -359,13 +411,27 @@ def _walk_layer(walks: pd.DataFrame) -> folium.FeatureGroup:
     lat, lon = _to_latlon(placed)
     for i, (_, row) in enumerate(placed.iterrows()):
         fixed = bool(row.get("fixed", False)) if pd.notna(row.get("fixed", False)) else False
-        tip = (f"Brist: {html.escape(str(row.get('deficiency', '–')))}<br>"
-               f"{'Åtgärdad' if fixed else 'Ej åtgärdad'}")  # fmt: skip
+        tip = f"Brist: {html.escape(str(row.get('deficiency', '–')))}<br>{'Åtgärdad' if fixed else 'Ej åtgärdad'}"
         folium.CircleMarker(
             [lat[i], lon[i]], radius=4, color="#7f7f7f" if fixed else "#d7191c", weight=1, fill=True,
             fill_opacity=0.8, tooltip=tip,
         ).add_to(group)  # fmt: skip
     return group
+
+
+def _covering(cells: gpd.GeoDataFrame, measures: pd.DataFrame | None, year: int | None) -> pd.DataFrame:
+    """The measures drawn: those that cover cells in the map's year by the one rule."""
+    if measures is None or len(measures) == 0:
+        return coverage.covering_measures(None, 0)
+    year = year if year is not None else cells.attrs.get("year")
+    if year is None:
+        raise ParameterError("the map's year is unknown: pass year= (the measures drawn are those active in that year)")
+    return coverage.covering_measures(measures, int(year))
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------------
 
 
 def _geojson(table: gpd.GeoDataFrame, style, fields: list[str], aliases: list[str]) -> folium.GeoJson:
@@ -423,16 +489,6 @@ def _view_bounds(cells: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     box = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=cells.crs).to_crs(CRS_WGS84)
     west, south, east, north = box.total_bounds
     return south, west, north, east
-
-
-class _MetricScale(MacroElement):
-    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds miles and feet too)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
 
 
 def _zoom_for(south: float, west: float, north: float, east: float, width_px: int = 900, height_px: int = 560) -> int:
@@ -495,29 +551,32 @@ def _scale_bar(ax, xmin, xmax, ymin, ymax) -> None:
     ax.text(x0 + length / 2, y0 + 0.012 * (ymax - ymin), label, ha="center", va="bottom", fontsize=8)
 
 
-def _legend_html(cells: gpd.GeoDataFrame, title: str | None, kde: bool, has_emerging) -> str:
-    rows = "".join(
-        f'<div><span style="background:{GI_BIN_COLOURS[b]}"></span>{html.escape(hotspots.GI_BIN_LABELS[b])}</div>'
-        for b in (3, 2, 1, -1, -2, -3)
-    )
+def _legend_html(cells: gpd.GeoDataFrame, title: str | None, kde: bool, has_emerging, measures: pd.DataFrame) -> str:
+    rows = "".join(f'<div><span style="background:{GI_BIN_COLOURS[b]}"></span>{html.escape(GI_BIN_LABELS[b])}</div>'
+                   for b in (3, 2, 1, -1, -2, -3))
     extra = ""
     if kde:
         extra += '<div><span style="background:linear-gradient(90deg,#fff5b8,#bd0026)"></span>Täthet (KDE)</div>'
     if has_emerging:
         extra += f'<div><span style="background:{EMERGING_COLOURS["new_hotspot"]}"></span>Trender: se lagret</div>'
-    extra += ('<div><i style="background:#008837"></i>Situationell åtgärd (grön: pågående, lila: planerad)</div>'
-              '<div><i style="background:#d7191c"></i>Brist (ej åtgärdad)</div>'
-              '<div><i style="background:#7f7f7f"></i>Brist (åtgärdad)</div>')  # fmt: skip
+    extra += "".join(f'<div class="tr-status" data-status="{html.escape(s)}"><i style="background:{c}"></i>'
+                     f"{html.escape(STATUS_LABELS[s])}</div>" for s, c in STATUS_COLOURS.items())
+    extra += ('<div><i style="background:#d7191c"></i>Brist (ej åtgärdad)</div>'
+              '<div><i style="background:#7f7f7f"></i>Brist (åtgärdad)</div>')
     heading = html.escape(title or "Hot spots och cold spots")
-    note = html.escape(_source_line(cells))
+    note = html.escape(_source_line(cells) + " Planerade och avbrutna åtgärder räknas inte som täckning och visas inte.")
     return f"""
 <style>
 .leaflet-container {{ background: #eef0f2; }}
 .tr-title {{ position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
-  padding: 6px 10px; font: 600 15px/1.3 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+  padding: 6px 10px; font: 600 15px/1.3 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  max-width: calc(100% - 120px); }}
 .tr-legend {{ position: absolute; bottom: 26px; right: 10px; z-index: 1000; background: rgba(255,255,255,.94);
   padding: 8px 10px; font: 12px/1.45 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-width: 290px; }}
+  max-width: 290px; max-height: calc(100% - 60px); overflow-y: auto; }}
+@media (max-width: 520px) {{ .tr-legend {{ font-size: 10px; max-width: 200px; padding: 5px 7px; }}
+  .tr-legend small {{ display: none; }} .tr-title {{ font-size: 12px; }}
+  .leaflet-control-layers-expanded {{ font-size: 10px; padding: 3px 5px; max-height: 38%; overflow-y: auto; }} }}
 .tr-legend span {{ display: inline-block; width: 14px; height: 12px; margin-right: 6px; vertical-align: middle;
   border: 1px solid #999; }}
 .tr-legend i {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 8px 0 2px;
@@ -528,16 +587,3 @@ def _legend_html(cells: gpd.GeoDataFrame, title: str | None, kde: bool, has_emer
 <div class="tr-legend"><b>Gi*-klass</b>{rows}{extra}<small>{note}</small>
 <small>Bakgrundskartan (OpenStreetMap) kräver internet och är avslagen från början.</small></div>
 """
-
-
-def _leaflet_inline() -> str:
-    base = resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
-
-    def image(match: re.Match) -> str:
-        data = (base / "images" / match.group(1)).read_bytes()
-        return "url(data:image/png;base64," + base64.b64encode(data).decode("ascii") + ")"
-
-    css = re.sub(r"url\(images/([\w.-]+\.png)\)", image, css)
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    return f"<style>{css}</style>\n<script>{js}</script>"

@@ -4,6 +4,11 @@ and its source under it.
 Each public function takes a tidy table from the library (``indicators.compute``, ``situation_picture``
 ...) and returns a matplotlib ``Figure``; notebooks only display it. Colours are colour-blind safe
 (seaborn's ``colorblind`` palette; a sequential ``rocket``-free blue scale for heat maps).
+
+A chart's data passes the privacy gate :func:`trygghet.analysis.disclosure.chart_data` before it is
+drawn: hidden values (1–4 and their secondary partners, or rows ``compute`` flagged ``suppressed``) are
+not drawn; no threshold is applied here. Counts of measures or sub-goals are not about persons and are
+drawn as they are.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from trygghet.reports import format as fmt  # noqa: E402
-from trygghet.data.config import SUPPRESS_BELOW  # noqa: E402
+from trygghet.analysis import disclosure  # noqa: E402
 from trygghet.data.errors import ParameterError  # noqa: E402
+from trygghet.reports import format as fmt  # noqa: E402
 
 __all__ = [
     "set_theme",
@@ -77,7 +82,7 @@ def trend_chart(
     ``table`` needs ``x`` and ``y`` columns (and ``lower``/``upper`` for the band). Suppressed rows
     (``suppressed`` True) are not drawn.
     """
-    data = _visible(table)
+    data = _visible(table, y)
     fig, ax = _figure()
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
     for i, (name, part) in enumerate(groups):
@@ -109,7 +114,7 @@ def small_multiples(
 ) -> Figure:
     """One small line chart per ``facet`` value (e.g. offence category), each with its own y scale and
     the 95 % interval as a band, ordered by the latest value."""
-    data = _visible(table)
+    data = _visible(table, y)
     latest = data[data[x] == data[x].max()].set_index(facet)[y].sort_values(ascending=False)
     names = list(latest.index) + [n for n in data[facet].unique() if n not in latest.index]
     rows = int(np.ceil(len(names) / columns))
@@ -149,8 +154,8 @@ def interval_chart(
 ) -> Figure:
     """Point estimates with 95 % intervals, one row per ``label`` (sorted by value); suppressed rows
     are listed as "uppgift saknas (för få)" without a value."""
-    data = table.copy()
-    data["_hidden"] = data.get("suppressed", False) | data["value"].isna()
+    data = table.copy().reset_index(drop=True)
+    data["_hidden"] = _hidden_rows(data, "value")
     shown = data[~data["_hidden"]].sort_values("value")
     hidden = data[data["_hidden"]]
     labels = list(shown[label].astype(str)) + [f"{v} (för få svar/fall)" for v in hidden[label].astype(str)]
@@ -185,7 +190,7 @@ def ranked_bar_chart(
     decimals: int = 1,
 ) -> Figure:
     """Horizontal bars ranked from largest to smallest, with interval whiskers where present."""
-    data = _visible(table).sort_values(value, ascending=True)
+    data = _visible(table, value).sort_values(value, ascending=True)
     fig, ax = _figure(height=max(2.6, 0.38 * len(data) + 1.4))
     ypos = np.arange(len(data))
     ax.barh(ypos, data[value], color=PALETTE[0], height=0.6)
@@ -201,15 +206,18 @@ def ranked_bar_chart(
 
 
 def weekday_hour_heatmap(table: pd.DataFrame, *, title: str, source: str, value: str = "n") -> Figure:
-    """Weekday (rows, Monday first) × hour (columns) heat map of counts; cells of 1–4 show "<5"."""
+    """Weekday (rows, Monday first) × hour (columns) heat map of counts; the gate's hidden cells show
+    "<5" (or "–" for a partner hidden so that the row and column totals do not give them away)."""
     grid = table.pivot_table(index="weekday", columns="hour", values=value, aggfunc="sum", fill_value=0)
     grid = grid.reindex(index=range(7), columns=range(24), fill_value=0)
-    suppressed = (grid > 0) & (grid < SUPPRESS_BELOW)
-    shown = grid.mask(suppressed, 0)
-    annot = np.where(suppressed, "<5", shown.astype(int).astype(str))
+    long = grid.stack().rename(value).reset_index()
+    gated = disclosure.chart_data(long, value, by=["weekday", "hour"])
+    shown = gated.pivot(index="weekday", columns="hour", values=value).reindex(index=range(7), columns=range(24))
+    marks = gated.pivot(index="weekday", columns="hour", values="mark").reindex(index=range(7), columns=range(24))
+    annot = np.where(marks.to_numpy() != "", marks.to_numpy(), shown.fillna(0).astype(int).astype(str).to_numpy())
     fig, ax = _figure(width=11, height=4.2)
     sns.heatmap(
-        shown,
+        shown.fillna(0),
         ax=ax,
         cmap="Blues",
         annot=annot,
@@ -226,16 +234,17 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, title: str, source: str, value:
 
 
 def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None = None, value: str = "n") -> Figure:
-    """Counts per month (Swedish month names), one line per ``hue`` group."""
+    """Counts per month (Swedish month names), one line per ``hue`` group; months the privacy gate hides
+    (1–4, and a partner so that the year's total does not give them away) are not drawn."""
     data = table.copy()
     fig, ax = _figure()
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
     hidden = False
     for i, (name, part) in enumerate(groups):
         part = part.set_index("month").reindex(range(1, 13), fill_value=0).reset_index()
-        small = (part[value] > 0) & (part[value] < SUPPRESS_BELOW)  # counts of 1-4 are not drawn
-        hidden |= bool(small.any())
-        ax.plot(part["month"], part[value].where(~small), marker="o", color=PALETTE[i % len(PALETTE)], label=name)
+        gated = disclosure.chart_data(part[["month", value]], value, by="month")
+        hidden |= bool(gated["hidden"].any())
+        ax.plot(gated["month"], gated[value], marker="o", color=PALETTE[i % len(PALETTE)], label=name)
     ax.set_xticks(range(1, 13), [fmt.month_name(m)[:3] for m in range(1, 13)])
     ax.yaxis.set_major_formatter(_number_formatter(0))
     ax.set_ylabel("Antal brott")
@@ -243,7 +252,8 @@ def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None
     ax.set_ylim(bottom=0)
     if hue is not None and len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, ax, title, source, note="Månader med 1–4 brott visas inte." if hidden else None)
+    note = "Månader med 1–4 brott (och en månad till, så att de inte kan räknas fram) visas inte."
+    return _finish(fig, ax, title, source, note=note if hidden else None)
 
 
 def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
@@ -310,10 +320,16 @@ def _finish(fig: Figure, ax, title: str, source: str, note: str | None = None) -
     return fig
 
 
-def _visible(table: pd.DataFrame) -> pd.DataFrame:
-    if "suppressed" in table.columns:
-        return table[~table["suppressed"].astype(bool)]
-    return table
+def _hidden_rows(table: pd.DataFrame, value: str = "value") -> np.ndarray:
+    """Rows the privacy gate does not let a chart draw: those ``compute`` flagged ``suppressed``
+    (through :func:`trygghet.analysis.disclosure.chart_data`) and rows without a value."""
+    if "suppressed" not in table.columns or value not in table.columns:
+        return table[value].isna().to_numpy() if value in table.columns else np.zeros(len(table), dtype=bool)
+    return disclosure.chart_data(table, value)["hidden"].to_numpy()
+
+
+def _visible(table: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    return table.reset_index(drop=True)[~_hidden_rows(table, value)]
 
 
 def _number_formatter(decimals: int) -> FuncFormatter:

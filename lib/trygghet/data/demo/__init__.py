@@ -14,6 +14,10 @@ import numpy as np
 import pandas as pd
 
 from trygghet.data.config import paths, resource_path
+from trygghet.data.demo import _geo, _municipal, _offence_files, _offences, _plan, _population, _survey, _youth
+from trygghet.data.demo._codes import read_code_list
+from trygghet.data.demo._io import fmt_decimal, write_csv, write_geojson, write_text, write_xlsx
+from trygghet.data.demo._survey import problem_index
 from trygghet.data.errors import ParameterError
 
 __all__ = ["write_demo", "DEMO_FILES"]
@@ -39,10 +43,6 @@ def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
     offences and survey respondents (1.0 is the full demo; tests use 0.1). ``reference`` is the folder
     with the outline and area centres (default ``data/reference/``).
     """
-    from trygghet.data.demo import _geo, _municipal, _offence_files, _offences, _plan, _population, _survey, _youth
-    from trygghet.data.demo._codes import read_code_list
-    from trygghet.data.demo._io import fmt_decimal, write_csv, write_geojson, write_text, write_xlsx
-
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
     if not (0.01 <= float(scale) <= 10.0):
@@ -122,8 +122,6 @@ def _copy_resource(name: str, target: Path) -> Path:
 def _baselines(offences: pd.DataFrame, pop: pd.DataFrame, survey: pd.DataFrame, youth: pd.DataFrame,
                suspects: pd.DataFrame, walks: pd.DataFrame, codes: pd.DataFrame) -> dict[str, float]:
     """The 2019 values of the goals' indicators, computed from the generated data (rates per 1 000)."""
-    from trygghet.data.demo._survey import problem_index
-
     people = pop.loc[pop["år"] == 2019]
     total = people["antal"].sum()
     o = offences.loc[offences["year"] == 2019]

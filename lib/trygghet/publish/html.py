@@ -1,0 +1,219 @@
+"""The published pages: an executed notebook as self-contained HTML, and the index pages.
+
+``notebook_to_html`` exports a report without code, prompts, parameter cells, stderr or recorded
+results (:mod:`trygghet.publish.records`), with images inline, a table of contents, the run plan's
+title as the page's title and first heading, and a provenance footer. ``write_year_index`` and
+``write_overview_index`` write ``<year>/index.html`` and ``index.html`` from the manifests.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html as html_mod
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_datetime
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from trygghet.publish.lock import TIMEZONE, atomic_write
+from trygghet.publish.records import is_record
+
+__all__ = ["notebook_to_html", "html_exporter", "write_year_index", "write_overview_index", "parameters_text",
+           "format_time", "templates_dir", "REMOVE_CELL_TAGS"]
+
+#: cell tags removed from the published HTML (besides papermill's parameter cells)
+REMOVE_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell", "hide")
+#: run parameters that are the same for every report of a year (not shown beside each link)
+_RUN_PARAMETERS = ("store", "year", "lang")
+
+_EXPORTER: HTMLExporter | None = None
+_HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_H1_LINE = re.compile(r"^#\s+\S.*$", re.M)
+
+
+def notebook_to_html(nb, provenance: dict | None = None) -> str:
+    """An executed notebook as a self-contained HTML page (str) the steering group can read.
+
+    No code, no prompts, no parameter cells, no stderr output, no recorded results; images stay inline
+    (base64); a table of contents from the headings and, with ``provenance`` (keys ``title``, ``year``,
+    ``notebook``, ``parameters_text``, ``fingerprint``, ``code_version``, ``run_at``, ``duration``,
+    ``run_id``), a header, the title as ``<title>`` and first heading, and a provenance footer. Nothing
+    is fetched from the web when the page opens.
+    """
+    resources: dict[str, Any] = {"trygghet": provenance or {}}
+    if provenance and provenance.get("title"):  # the browser tab's and the attachment's <title>
+        resources["metadata"] = {"name": str(provenance["title"])}
+    body, _ = html_exporter().from_notebook_node(copy.deepcopy(nb), resources=resources)
+    return _insert_toc(body)
+
+
+def html_exporter() -> HTMLExporter:
+    """The one configured exporter of this process (built once: it reads the templates)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        exporter = HTMLExporter(
+            template_name="trygghet",
+            extra_template_basedirs=[str(templates_dir() / "nbconvert")],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            language_code="sv",
+            theme="light",
+        )
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags=REMOVE_CELL_TAGS, remove_input_tags=("remove-input",),
+                                  remove_all_outputs_tags=("remove-output",)), enabled=True)
+        exporter.register_preprocessor(_publish_filter, enabled=True)
+        _EXPORTER = exporter
+    return _EXPORTER
+
+
+def parameters_text(params: dict) -> str:
+    """A job's parameters as a reader reads them: ``"område: Örnäset"``, ``"brottsgrupp: Våldsbrott"``
+    (Swedish names and values, never the store's ids); ``"inga"`` when there are none."""
+    return ", ".join(f"{parameter_name(k)}: {parameter_value(k, v)}"
+                     for k, v in params.items()) or "inga"
+
+
+def write_year_index(year_dir: Path, manifest: dict) -> Path:
+    """Write ``year_dir/index.html``: the year's reports (grouped as the plan says) and the failures."""
+    jobs = copy.deepcopy(manifest["jobs"])
+    ok = [j for j in jobs if j.get("status") == "ok"]
+    failed = [j for j in jobs if j.get("status") != "ok"]
+    for j in ok:  # shown beside each link
+        shown = {k: v for k, v in (j.get("parameters") or {}).items() if k not in _RUN_PARAMETERS}
+        j["params_text"] = parameters_text(shown) if shown else ""
+    reports = [j for j in ok if not j.get("group")]
+    groups: dict[str, list] = {}
+    for j in ok:
+        if j.get("group"):
+            groups.setdefault(j["group"], []).append(j)
+    html = _render_template("index_year.html.j2", m=manifest, reports=reports, groups=list(groups.items()),
+                            failed=failed, run_at=format_time(manifest.get("finished")),
+                            code_version=manifest.get("code_version", ""))
+    target = Path(year_dir) / "index.html"
+    atomic_write(target, html)
+    return target
+
+
+def write_overview_index(out: str | Path) -> Path:
+    """Write ``out/index.html`` listing every published year (from each year's manifest)."""
+    out_path = Path(out)
+    years = []
+    for manifest in sorted(out_path.glob("[0-9][0-9][0-9][0-9]/manifest.json"), reverse=True):
+        try:
+            m = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        jobs = m.get("jobs", [])
+        years.append({
+            "year": m.get("year", manifest.parent.name),
+            "total": len(jobs),
+            "failed": sum(1 for j in jobs if j.get("status") != "ok"),
+            "run_at": format_time(m.get("finished") or m.get("started")),
+        })
+    html = _render_template("index_all.html.j2", years=years)
+    target = out_path / "index.html"
+    atomic_write(target, html)
+    return target
+
+
+def format_time(iso: str | None) -> str:
+    """An ISO time as Swedish readers read it: ``"3 mars 2025 kl. 06:15"`` (Swedish local time)."""
+    if not iso:
+        return "okänd tid"
+    when = dt.datetime.fromisoformat(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=TIMEZONE)
+    return format_datetime(when.astimezone(TIMEZONE), "d MMMM y 'kl.' HH:mm", locale="sv_SE")
+
+
+def templates_dir() -> Path:
+    """The package's templates (the index pages and the nbconvert template ``trygghet``)."""
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+def _publish_filter(nb, resources):
+    """Drop what a reader must not see — stderr streams, recorded results, papermill's error banner,
+    code cells left without output — and give the page the run plan's title as its first heading."""
+    cells = []
+    for cell in nb.cells:
+        if "papermill-error-cell-tag" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                            and not is_record(o)]
+            if not cell.outputs:
+                continue
+        cells.append(cell)
+    title = str((resources.get("trygghet") or {}).get("title") or "")
+    if title:
+        for cell in cells:  # the notebook's own "# Heading" is the same for every job of a notebook
+            if cell.cell_type == "markdown" and _H1_LINE.search(cell.source):
+                cell.source = _H1_LINE.sub(lambda _m: "# " + title.replace("\\", "\\\\"), cell.source, count=1)
+                break
+    nb.cells = cells
+    return nb, resources
+
+
+def _insert_toc(body: str) -> str:
+    """Replace the template's ``<!--trygghet-toc-->`` with a table of contents: the h2 headings as a
+    numbered list (1, 2, 3 …), each with its h3 headings as an unnumbered sub-list (h1 if no h2)."""
+    found = [(int(level), anchor, html_mod.unescape(re.sub(r"<[^>]+>", "", text)).replace("¶", "").strip())
+             for level, anchor, text in _HEADING.findall(body)]
+    entries = [f for f in found if f[0] >= 2] or found
+    if len(entries) < 2:
+        return body.replace("<!--trygghet-toc-->", "", 1)
+    top = min(level for level, _, _ in entries)
+    items: list[str] = []
+    sub: list[str] = []
+
+    def close_sub() -> None:
+        if sub:
+            items[-1] = items[-1].removesuffix("</li>") + '<ul>' + "".join(sub) + "</ul></li>"
+            sub.clear()
+
+    for level, anchor, text in entries:
+        link = f'<a href="#{anchor}">{html_mod.escape(text)}</a>'
+        if level == top or not items:
+            close_sub()
+            items.append(f'<li class="toc-{level}">{link}</li>')
+        else:
+            sub.append(f'<li class="toc-{level}">{link}</li>')
+    close_sub()
+    nav = ('<nav class="trygghet-toc" aria-label="Innehåll"><h2>Innehåll</h2><ol>\n'
+           + "\n".join(items) + "\n</ol></nav>")
+    return body.replace("<!--trygghet-toc-->", nav, 1)
+
+
+def _render_template(name: str, **context) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
+                             lstrip_blocks=True)
+    return env.get_template(name).render(**context)
+
+
+# TEMPORARY until reports/wording.py exists: then these move there (additive edit) and are imported.
+_PARAMETER_NAMES = {"year": "år", "area": "område", "category_group": "brottsgrupp", "lang": "språk"}
+_GROUP_NAMES = {"alla": "Alla brott", "vald": "Våldsbrott", "mangdbrott": "Mängdbrott",
+                "kommunala": "Kommunala händelser"}
+
+
+def parameter_name(name: str) -> str:
+    return _PARAMETER_NAMES.get(name, name)
+
+
+def parameter_value(name: str, value) -> str:
+    if name == "category_group":
+        return _GROUP_NAMES.get(str(value), str(value))
+    if name == "lang":
+        return {"sv": "svenska", "en": "svenska med engelska namn"}.get(str(value), str(value))
+    return str(value)

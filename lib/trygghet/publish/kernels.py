@@ -1,0 +1,259 @@
+"""Fast kernels for the run: a pre-imported "zygote" per worker forks a fresh kernel for each notebook.
+
+Starting a kernel costs a Python start plus the imports of the report libraries (pandas, geopandas,
+matplotlib, trygghet ...), about 3 s of CPU per notebook. Each worker starts one zygote process that
+imports ipykernel and the modules the plan's notebooks import, once. The kernelspec's command is a tiny
+client (``python -m trygghet.publish.kernels --kernel-client -f CONNECTION_FILE``) that asks the zygote
+to fork: the child takes the client's stdin/stdout/stderr, working folder and environment and becomes
+an ordinary IPython kernel — a fresh process with nothing of the other notebooks in it. The client
+stays as the kernel's stand-in for jupyter_client: it relays signals (interrupt, terminate) and exits
+when the kernel exits; the kernel exits when the client is killed. Without the zygote (another OS, an
+error) the client execs the normal ``ipykernel_launcher``.
+
+Entry points (used by the kernelspec and by :func:`start_zygote`)::
+
+    python -m trygghet.publish.kernels --kernel-zygote SOCKET [MODULE ...]
+    python -m trygghet.publish.kernels --kernel-client -f CONNECTION_FILE
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import glob
+import importlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from trygghet.publish.lock import atomic_write
+
+__all__ = ["ZYGOTE_ENV", "fork_supported", "preload_modules", "start_zygote", "write_kernelspec",
+           "die_with_parent", "socket_folder", "clean_sockets", "pid_gone"]
+
+#: the environment variable that tells a kernel client where its worker's zygote listens
+ZYGOTE_ENV = "TRYGGHET_KERNEL_ZYGOTE"
+_MODULE = "trygghet.publish.kernels"
+
+
+def fork_supported() -> bool:
+    """Whether kernels can be forked here (Linux with pidfd and file-descriptor passing)."""
+    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+def write_kernelspec(out: Path) -> Path:
+    """A private Jupyter path (``out/.jupyter``) whose ``python3`` kernel is this interpreter (the venv's
+    python), launched through the zygote's client where forking works.
+
+    A user-level ``python3`` kernelspec pointing at another Python must not take over the runs.
+    """
+    base = Path(out) / ".jupyter"
+    spec_dir = base / "kernels" / "python3"
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    launcher = ["-m", _MODULE, "--kernel-client"] if fork_supported() else ["-m", "ipykernel_launcher"]
+    spec = {
+        "argv": [sys.executable, *launcher, "-f", "{connection_file}"],
+        "display_name": "Python 3 (trygghet)",
+        "language": "python",
+        "env": {"PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+        "metadata": {"debugger": False},
+    }
+    atomic_write(spec_dir / "kernel.json", json.dumps(spec, indent=1))
+    return base
+
+
+def preload_modules(notebooks: list[str | Path]) -> tuple[str, ...]:
+    """The modules the notebooks import (from their code cells), for the zygote to import once."""
+    import nbformat  # here, not at the top: the kernel client runs this module and must start fast
+
+    found: set[str] = set()
+    for path in sorted({str(p) for p in notebooks}):
+        with contextlib.suppress(Exception):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    tree = ast.parse("\n".join(line for line in cell.source.splitlines()
+                                               if not line.lstrip().startswith(("%", "!"))))
+                except SyntaxError:
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Import):
+                        found.update(a.name for a in node.names)
+                    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                        found.add(node.module)
+                        found.update(f"{node.module}.{a.name}" for a in node.names)
+    return tuple(sorted(found))
+
+
+def socket_folder(kind: str) -> str:
+    """A new private temp folder for this worker's sockets, named after the run's pid (the worker's
+    parent) so that the run can remove it when it ends: ``trygghet-<kind>-<run pid>-XXXX``."""
+    return tempfile.mkdtemp(prefix=f"trygghet-{kind}-{os.getppid()}-")
+
+
+def clean_sockets(remove) -> None:
+    """Remove the temp folders of kernel sockets whose run pid ``remove(pid)`` says are done."""
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), "trygghet-[kz]*-[0-9]*-*")):
+        m = re.search(r"trygghet-(?:kernel|zygote)-(\d+)-", folder)
+        if m and remove(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def pid_gone(pid: int) -> bool:
+    """True when no process ``pid`` exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def start_zygote(preload: tuple[str, ...]) -> subprocess.Popen:
+    """Start this worker's zygote (it dies with the worker) and point ``ZYGOTE_ENV`` at its socket.
+
+    Returns once the zygote listens (or has failed: then the clients start ordinary kernels)."""
+    path = os.path.join(socket_folder("zygote"), "s")
+    proc = subprocess.Popen([sys.executable, "-m", _MODULE, "--kernel-zygote", path, *preload],
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if os.path.exists(path):
+        os.environ[ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
+    return proc
+
+
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies (a killed run takes its workers along)."""
+    with contextlib.suppress(Exception):  # elsewhere the process simply outlives a killed run
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _zygote_main(path: str, preload: list[str]) -> None:
+    """Import once, then fork one kernel per request on the Unix socket ``path``."""
+    die_with_parent()
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.kernelapp  # noqa: F401  (the expensive part of every kernel)
+
+    for name in preload:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server.bind(path + ".tmp")
+    server.listen(8)
+    os.rename(path + ".tmp", path)  # ready
+    while True:
+        conn, _ = server.accept()
+        try:
+            data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+            request = json.loads(data)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if os.fork() == 0:
+            server.close()
+            _kernel_child(conn, fds, request)  # never returns
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+
+
+def _kernel_child(conn, fds: list[int], request: dict) -> None:
+    try:
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        client = int(request["client_pid"])
+        conn.send(json.dumps({"pid": os.getpid()}).encode())
+        conn.close()
+
+        def watch() -> None:  # the client is jupyter_client's handle on us: when it dies, so do we
+            try:
+                fd = os.pidfd_open(client)
+            except ProcessLookupError:
+                os._exit(1)
+            select.select([fd], [], [])
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+        from ipykernel.kernelapp import IPKernelApp
+
+        # parent_handle as a normal launch has it (from JPY_PARENT_PID): no connection banner on stdout
+        argv = ["-f", request["connection_file"], f"--IPKernelApp.parent_handle={client}"]
+        sys.argv = ["ipykernel_launcher", *argv]
+        IPKernelApp.launch_instance(argv=argv)
+    except BaseException:  # noqa: BLE001 - a forked child must never return into the zygote's loop
+        import traceback
+
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def _kernel_client_main(connection_file: str) -> None:
+    """The kernelspec's command: get a kernel forked by the worker's zygote and stand in for it."""
+    path = os.environ.get(ZYGOTE_ENV)
+    pid = None
+    if path:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+                s.connect(path)
+                request = {"connection_file": os.path.abspath(connection_file), "cwd": os.getcwd(),
+                           "env": dict(os.environ), "client_pid": os.getpid()}
+                socket.send_fds(s, [json.dumps(request).encode()], [0, 1, 2])
+                pid = int(json.loads(s.recv(4096))["pid"])
+        except (OSError, ValueError, KeyError):
+            pid = None
+    if pid is None:  # no zygote: an ordinary kernel
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    parent = os.getppid()
+    while True:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            return
+        if os.getppid() != parent:  # the worker is gone (a killed run): take the kernel along
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            return
+
+
+def main(argv: list[str]) -> None:
+    """``--kernel-zygote SOCKET [MODULE ...]`` or ``--kernel-client -f CONNECTION_FILE``."""
+    if argv[:1] == ["--kernel-zygote"] and len(argv) >= 2:
+        _zygote_main(argv[1], argv[2:])
+    elif argv[:1] == ["--kernel-client"] and argv[1:2] == ["-f"] and len(argv) >= 3:
+        _kernel_client_main(argv[2])
+    else:
+        sys.exit(f"usage: python -m {_MODULE} --kernel-zygote SOCKET [MODULE ...] | --kernel-client -f FILE")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

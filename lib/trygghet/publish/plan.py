@@ -1,0 +1,189 @@
+"""The run plan (``config/run_plan.yaml``): which notebooks a run executes, with which parameters.
+
+``load_plan`` reads the plan and expands ``foreach: area`` entries into one job per store area;
+``validate_jobs`` checks every job's parameters against its notebook's ``parameters`` cell and the store
+before any kernel starts; ``select_jobs`` picks the jobs of ``--only``.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+
+from trygghet.data import store as store_mod
+from trygghet.data.config import load_yaml
+from trygghet.data.errors import ParameterError
+from trygghet.data.parameters import check_parameters, check_year
+
+__all__ = ["Job", "COMMON_PARAMETERS", "load_plan", "validate_jobs", "select_jobs", "declared_parameters",
+           "longest_first"]
+
+#: parameters every notebook may declare; the run fills them in for each job
+COMMON_PARAMETERS = ("year", "store", "lang")
+_ENTRY_KEYS = ("name", "notebook", "title", "parameters", "foreach", "group", "mail")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run of the plan: ``name`` is unique and names the published files."""
+
+    name: str
+    notebook: Path
+    title: str
+    parameters: dict[str, Any]
+    base: str
+    group: str | None = None
+    label: str | None = None
+    mail: bool = True  # attached to the steering group's email (the analysts' reports are not)
+
+
+def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
+    """The run plan's jobs for ``year``; ``foreach: area`` entries expand to one job per store area.
+
+    Plan format (YAML): ``notebooks`` (folder, relative to the plan file), optional ``lang`` and a
+    list ``jobs`` of ``{name, notebook, title, parameters?, foreach?, group?, mail?}``. Every job gets
+    the common parameters its notebook declares: ``year``, ``store`` (absolute path) and ``lang``.
+    """
+    plan_path = Path(plan)
+    doc = load_yaml(plan_path, "the run plan does not exist; pass --plan or restore config/run_plan.yaml")
+    entries = doc.get("jobs")
+    if not isinstance(entries, list) or not entries:
+        raise ParameterError(f"{plan_path}: needs a non-empty list 'jobs'")
+    nb_dir = (plan_path.parent / str(doc.get("notebooks", "."))).resolve()
+    lang = str(doc.get("lang", "sv"))
+    common = {"year": int(year), "store": str(Path(store).resolve()), "lang": lang}
+    declared: dict[Path, dict[str, dict]] = {}
+    result: list[Job] = []
+    for i, entry in enumerate(entries, 1):
+        result.extend(_expand_entry(plan_path, i, entry, nb_dir, common, store, declared))
+    names = [j.name for j in result]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ParameterError(f"{plan_path}: job names must be unique; repeated: {', '.join(dupes)}")
+    return result
+
+
+def validate_jobs(jobs: list[Job], store: str | Path, year: int) -> None:
+    """Check every job's parameters against its notebook's ``parameters`` cell and the store.
+
+    Raises ``ParameterError`` with one line for the first problem: a notebook without a parameters cell,
+    an unknown parameter name, a value of the wrong type, or — through the one parameter check of
+    :mod:`trygghet.data.parameters` — a year without data, an unknown area, group or language.
+    """
+    check_year(store, year, where="trygghet run --year")
+    declared_cache: dict[Path, dict[str, dict]] = {}
+    for job in jobs:
+        if job.notebook not in declared_cache:
+            declared_cache[job.notebook] = declared_parameters(job.notebook)
+        declared = declared_cache[job.notebook]
+        for name, value in job.parameters.items():
+            if name not in declared:
+                raise ParameterError(
+                    f"job '{job.name}': notebook {job.notebook.name} has no parameter '{name}' "
+                    f"(it declares: {', '.join(declared) or 'none'}); fix the run plan or the notebook")
+            _check_type(job, name, value, declared[name])
+        p = job.parameters
+        check_parameters(store, area=p.get("area"), group=p.get("category_group"), lang=p.get("lang"),
+                         municipal=True, where=f"job '{job.name}' of the run plan")
+
+
+def select_jobs(all_jobs: list[Job], only: list[str] | None) -> list[Job]:
+    """The jobs ``--only`` names (a job's name, or the name of a ``foreach`` entry for all its jobs)."""
+    if not only:
+        return list(all_jobs)
+    wanted = [o.strip() for item in only for o in str(item).split(",") if o.strip()]
+    unknown = [w for w in wanted if not any(w in (j.name, j.base) for j in all_jobs)]
+    if unknown:
+        names = sorted({j.base for j in all_jobs} | {j.name for j in all_jobs})
+        raise ParameterError(f"--only: no job named {', '.join(repr(u) for u in unknown)} in the run plan; "
+                             f"known: {', '.join(names)}")
+    return [j for j in all_jobs if j.name in wanted or j.base in wanted]
+
+
+def declared_parameters(notebook: Path) -> dict[str, dict]:
+    """The parameters a notebook's ``parameters`` cell declares (papermill's inspection)."""
+    nb = nbformat.read(notebook, as_version=4)
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        raise ParameterError(f"{notebook}: no cell is tagged 'parameters'; tag the cell that sets the defaults")
+    try:
+        return dict(papermill.inspect_notebook(str(notebook)))
+    except ValueError as exc:
+        raise ParameterError(f"{notebook}: cannot read its parameters ({exc}); save it with the Python 3 kernel") from exc
+
+
+def longest_first(jobs: list[Job], previous: dict | None) -> list[Job]:
+    """Longest jobs first (by the previous run's durations, ``previous`` being its manifest), so the
+    pool's workers finish together; without a previous run, the plan's order."""
+    if not previous:
+        return list(jobs)
+    durations = {j["name"]: j.get("duration_s") or 0 for j in previous.get("jobs", [])}
+    return sorted(jobs, key=lambda j: -durations.get(j.name, 0))
+
+
+def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dict, store,
+                  declared_cache: dict[Path, dict[str, dict]]) -> list[Job]:
+    where = f"{plan_path}: job {i}"
+    if not isinstance(entry, dict) or "name" not in entry or "notebook" not in entry:
+        raise ParameterError(f"{where}: each job needs 'name' and 'notebook'")
+    unknown = set(entry) - set(_ENTRY_KEYS)
+    if unknown:
+        raise ParameterError(f"{where} ('{entry['name']}'): unknown key(s) {', '.join(sorted(unknown))}; "
+                             f"allowed: {', '.join(_ENTRY_KEYS)}")
+    mail = entry.get("mail", True)
+    if not isinstance(mail, bool):
+        raise ParameterError(f"{where} ('{entry['name']}'): 'mail' must be true or false, got {mail!r}")
+    name = str(entry["name"])
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ParameterError(f"{where}: job name '{name}' must be lower-case letters, digits, '-' or '_'")
+    notebook = (nb_dir / str(entry["notebook"])).resolve()
+    if not notebook.is_file():
+        raise ParameterError(f"{where} ('{name}'): notebook {notebook} does not exist")
+    params = entry.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise ParameterError(f"{where} ('{name}'): 'parameters' must be a mapping of name: value")
+    if notebook not in declared_cache:
+        declared_cache[notebook] = declared_parameters(notebook)
+    base = {k: v for k, v in common.items() if k in declared_cache[notebook]}
+    title = str(entry.get("title") or name)
+    foreach = entry.get("foreach")
+    if foreach is None:
+        return [Job(name=name, notebook=notebook, title=title, parameters={**base, **params}, base=name,
+                    group=entry.get("group"), mail=mail)]
+    if foreach != "area":
+        raise ParameterError(f"{where} ('{name}'): foreach '{foreach}' is not supported; use 'foreach: area'")
+    group = str(entry.get("group") or title)
+    return [Job(name=f"{name}-{_slug(area)}", notebook=notebook, title=f"{title} – {area}",
+                parameters={**base, **params, "area": area}, base=name, group=group, label=area, mail=mail)
+            for area in store_mod.area_names(store)]
+
+
+_TYPES = {"int": int, "str": str, "float": float, "bool": bool, "list": list, "dict": dict}
+
+
+def _check_type(job: Job, name: str, value: Any, declared: dict) -> None:
+    expected = _TYPES.get(str(declared.get("inferred_type_name")))
+    if expected is None:
+        with contextlib.suppress(ValueError, SyntaxError, TypeError):
+            default = ast.literal_eval(str(declared.get("default")))
+            expected = type(default) if default is not None and type(default) in _TYPES.values() else None
+    if expected is None:
+        return
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        raise ParameterError(f"job '{job.name}': parameter '{name}' of {job.notebook.name} must be "
+                             f"{expected.__name__}, got {value!r} ({type(value).__name__})")
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "omrade"
