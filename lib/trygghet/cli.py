@@ -133,6 +133,23 @@ def docs(
     _out.print(str(path))
 
 
+@app.command()
+def codes(
+    newer: Annotated[Path, typer.Argument(help="a newer export of Brå's code list (brottskod;benamning;upphord;kodgrupp)")],
+) -> None:
+    """Compare the shipped offence code list with a newer export of Brå's list: new, discontinued and
+    retitled codes. Regenerate the list with `python -m trygghet.data.offence_codes build --source NEWER`."""
+    from trygghet.data.offence_codes import clean_source, compare, read_shipped, read_source
+
+    changes = compare(read_shipped(), clean_source(read_source(newer)))
+    if changes.empty:
+        _out.print("the code list is up to date with " + str(newer))
+        return
+    _out.print(changes.to_string(index=False, max_colwidth=60), markup=False)
+    counts = changes["change"].value_counts()
+    _out.print(", ".join(f"{n} {k}" for k, n in counts.items()), markup=False)
+
+
 def _fail(message: str) -> None:
     _err.print(f"trygghet: error: {message}", markup=False)
     sys.exit(2)

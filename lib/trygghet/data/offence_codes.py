@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trygghet.data.errors import DataError
 from trygghet.data.config import resource_path
 from trygghet.data.vocabulary import CATEGORIES
 
@@ -235,18 +236,25 @@ def read_source(path: str | Path) -> pd.DataFrame:
 
     UTF-8 with or without a byte-order mark, ``;``-separated. Codes keep their leading zeros; a code
     that is not four digits, a missing column or a repeated code raises ``ValueError``."""
-    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    fix = "export Brå's code list again as brottskod;benamning;upphord;kodgrupp (UTF-8)"
+    try:
+        frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), f"is not UTF-8 (byte 0x{exc.object[exc.start]:02x} at {exc.start})", fix) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(str(path), f"is not a ';'-separated table ({exc})", fix) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in SOURCE_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path}: column(s) {', '.join(missing)} missing; expected {';'.join(SOURCE_COLUMNS)}")
+        raise DataError(str(path), f"column(s) {', '.join(missing)} missing; found {';'.join(frame.columns)}", fix)
     frame = frame[SOURCE_COLUMNS].apply(lambda col: col.str.strip())
     bad = ~frame["brottskod"].str.fullmatch(r"\d{4}")
     if bad.any():
-        raise ValueError(f"{path}: brottskod {frame.loc[bad, 'brottskod'].iloc[0]!r} is not four digits")
+        raise DataError(str(path), f"line {int(bad.to_numpy().argmax()) + 2}: brottskod "
+                        f"{frame.loc[bad, 'brottskod'].iloc[0]!r} is not four digits", fix)
     dup = frame["brottskod"].duplicated()
     if dup.any():
-        raise ValueError(f"{path}: brottskod {frame.loc[dup, 'brottskod'].iloc[0]} is listed twice")
+        raise DataError(str(path), f"brottskod {frame.loc[dup, 'brottskod'].iloc[0]} is listed twice", fix)
     return frame.reset_index(drop=True)
 
 
