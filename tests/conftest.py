@@ -111,13 +111,16 @@ def cli():
 
 PUBLISHED_YEAR = 2025
 #: a row whose first cell reads one of these is the total of the other rows of its table
-TOTAL_ROW_LABELS = ("totalt", "summa", "hela kommunen", "alla")
+TOTAL_ROW_LABELS = ("totalt", "summa", "hela kommunen", "alla", "alla brott")
 #: a column headed one of these is the total of the table's other count columns
 TOTAL_COLUMN_HEADERS = ("totalt", "summa")
-#: known totals and parts across the columns of one row: total header -> part headers (all must be present)
+#: known totals and parts across the columns of one row: total column -> part columns (all must be present;
+#: each a column spec of PublishedTable.find: alternatives "A|B", a header equal to or starting with one,
+#: "A$" only equal)
 ROW_RELATIONS = (
-    ("Lästa rader", ("Godkända", "Avvisade")),
-    ("Antal", ("Med plats i kommunen", "Utan plats", "Utanför kommunen")),
+    ("Lästa rader|Rader i filen", ("Godkända", "Avvisade")),
+    ("Antal|Anmälda brott", ("Med plats i kommunen", "Utan plats$", "Utanför kommunen")),
+    ("Antal|Anmälda brott", ("Med plats i kommunen", "Utan plats eller utanför kommunen")),
     ("Åtgärder", ("Planerade", "Pågående", "Genomförda", "Avbrutna")),
     ("Åtgärder", ("Kommunen", "Polisen", "Gemensamt")),
 )
@@ -135,11 +138,12 @@ class PublishedTable:
 
     def find(self, spec: str) -> int | None:
         """The position of the column ``spec`` names: alternatives separated by "|", each matching a
-        header equal to it or starting with it (case-insensitive), e.g. ``"Lästa rader|Rader i filen"``."""
+        header equal to it or starting with it (case-insensitive; "A$": equal only), e.g.
+        ``"Lästa rader|Rader i filen"``."""
         low = [h.lower() for h in self.headers]
         for alt in spec.split("|"):
-            alt = alt.strip().lower()
-            for exact in (True, False):
+            alt, only_exact = alt.strip().lower().rstrip("$"), alt.strip().endswith("$")
+            for exact in (True,) if only_exact else (True, False):
                 for j, h in enumerate(low):
                     if (h == alt) if exact else h.startswith(alt):
                         return j
@@ -221,7 +225,7 @@ class PublishedTable:
                 rel += [((i, jt), [(i, j) for j in parts]) for i in range(len(self.rows))]
         for total, parts in ROW_RELATIONS:
             jt, js = self.find(total), [self.find(p) for p in parts]
-            if jt is not None and all(j is not None for j in js):
+            if jt is not None and all(j is not None for j in js) and len(set(js)) == len(js):
                 if jt in counts and all(j in counts for j in js):
                     rel += [((i, jt), [(i, j) for j in js]) for i in range(len(self.rows))]
         return rel
@@ -287,6 +291,20 @@ class PublishedPage:
                 return items
         return []
 
+    def paragraphs(self) -> list[str]:
+        """The visible text of every paragraph and list item (not table cells), one string each."""
+        return [_norm(e.get_text(" ", strip=True)) for e in self.soup.find_all(["p", "li"])]
+
+    def sentence(self, pattern: str):
+        """The first ``re.search`` match of ``pattern`` in a paragraph or list item (None when none)."""
+        import re
+
+        for text in self.paragraphs():
+            m = re.search(pattern, text)
+            if m:
+                return m
+        return None
+
     def tables_with(self, *specs: str) -> list[PublishedTable]:
         """The tables that have a column for every spec (see :meth:`PublishedTable.find`)."""
         return [t for t in self.tables if all(t.find(s) is not None for s in specs)]
@@ -299,20 +317,27 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def published_year(demo_store, tmp_path_factory):
-    """The whole run plan (config/run_plan.yaml) of the demo year 2025, run once on :func:`demo_store` and
-    published with trygghet.publish's run: a namespace with ``year``, ``store``, ``out`` (the reports
-    folder), ``dir`` (``out/2025``) and ``result`` (the RunResult; ``result.failed`` lists failed jobs)."""
+def published_year(tmp_path_factory):
+    """The whole run plan (config/run_plan.yaml) of the demo year 2025 on the FULL demo data (the year as
+    readers get it: at a fifth of the size the year has no significant change to report), written, ingested,
+    run once and published with trygghet.publish's run: a namespace with ``year``, ``store``, ``out`` (the
+    reports folder), ``dir`` (``out/2025``) and ``result`` (the RunResult; ``result.failed`` lists failed
+    jobs). About 1–2 minutes on 2 free cores (the run itself dominates; the data's size matters little)."""
     import types
 
     from rich.console import Console
 
+    from trygghet.data.demo import write_demo
+    from trygghet.data.ingest import ingest
     from trygghet.publish.run import run_reports
 
-    out = tmp_path_factory.mktemp("published")
-    result = run_reports(PUBLISHED_YEAR, store=demo_store, out=out, jobs=2,
+    base = tmp_path_factory.mktemp("published")
+    write_demo(base / "raw", seed=2580, scale=1.0)
+    ingest(base / "raw", base / "store")
+    out = base / "reports"
+    result = run_reports(PUBLISHED_YEAR, store=base / "store", out=out, jobs=2,
                          plan=REPO_ROOT / "config" / "run_plan.yaml", console=Console(stderr=True, quiet=True))
-    return types.SimpleNamespace(year=PUBLISHED_YEAR, store=demo_store, out=out, dir=out / str(PUBLISHED_YEAR),
+    return types.SimpleNamespace(year=PUBLISHED_YEAR, store=base / "store", out=out, dir=out / str(PUBLISHED_YEAR),
                                  result=result)
 
 

@@ -87,6 +87,7 @@ def test_real_run_plan_lists_every_report(repo_root):
     ([{"name": "x", "notebook": "saknas.ipynb"}], "does not exist"),
     ([{"name": "x", "notebook": "rapport.ipynb", "foreach": "skola"}], "foreach 'skola'"),
     ([{"name": "x", "notebook": "rapport.ipynb"}, {"name": "x", "notebook": "fel.ipynb"}], "unique"),
+    ([{"name": "x", "notebook": "rapport.ipynb", "shared": "ja"}], "'shared' must be true or false"),
 ])
 def test_bad_plan_or_parameters_say_what_is_wrong(tmp_path, store, jobs, message, write_plan):
     with pytest.raises(ParameterError, match=re.escape(message)):
@@ -263,6 +264,27 @@ def test_only_reruns_one_job_and_keeps_the_rest(tmp_path, store, published):
     assert len(by_name) == 5 and by_name["fel"]["status"] == "failed"
     assert (out / "2024" / "profil-centrum.html").read_bytes() == before
     assert manifest["run_id"] in (out / "2024" / "rapport.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_shared_results_are_computed_once_beside_the_other_jobs(tmp_path, store, write_plan):
+    """A plan with a ``shared`` job computes the shared results first (best effort: the tiny store has
+    no offences, so they fail and the job computes its own) and still runs every job."""
+    from io import StringIO
+
+    plan = write_plan(tmp_path / "p.yaml", [
+        {"name": "delad", "notebook": "rapport.ipynb", "title": "Delad", "shared": True},
+        {"name": "egen", "notebook": "rapport.ipynb", "title": "Egen"}])
+    text = StringIO()
+    result = run_reports(year=2024, store=store, out=tmp_path / "r", plan=plan,
+                         console=Console(file=text, width=200))
+    assert result.failed == []
+    assert "shared results not computed" in text.getvalue()
+    plain = write_plan(tmp_path / "q.yaml", [{"name": "egen", "notebook": "rapport.ipynb", "title": "Egen"}])
+    text = StringIO()
+    assert run_reports(year=2024, store=store, out=tmp_path / "s", plan=plain,
+                       console=Console(file=text, width=200)).failed == []
+    assert "shared results" not in text.getvalue()  # no job reads them: not computed at all
 
 
 # ---------------------------------------------------------------------------------------------- safety

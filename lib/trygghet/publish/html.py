@@ -23,6 +23,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from trygghet.publish.lock import TIMEZONE, atomic_write
 from trygghet.publish.records import is_record
+from trygghet.reports import brottskoncentrationer, wording
 
 __all__ = ["notebook_to_html", "html_exporter", "write_year_index", "write_overview_index", "parameters_text",
            "format_time", "templates_dir", "REMOVE_CELL_TAGS"]
@@ -78,8 +79,7 @@ def html_exporter() -> HTMLExporter:
 def parameters_text(params: dict) -> str:
     """A job's parameters as a reader reads them: ``"område: Örnäset"``, ``"brottsgrupp: Våldsbrott"``
     (Swedish names and values, never the store's ids); ``"inga"`` when there are none."""
-    return ", ".join(f"{parameter_name(k)}: {parameter_value(k, v)}"
-                     for k, v in params.items()) or "inga"
+    return ", ".join(f"{wording.parameter_name(k)}: {_value_text(k, v)}" for k, v in params.items()) or "inga"
 
 
 def write_year_index(year_dir: Path, manifest: dict) -> Path:
@@ -133,6 +133,14 @@ def format_time(iso: str | None) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=TIMEZONE)
     return format_datetime(when.astimezone(TIMEZONE), "d MMMM y 'kl.' HH:mm", locale="sv_SE")
+
+
+def _value_text(name: str, value: Any) -> str:
+    if name == "category_group":
+        return brottskoncentrationer.group_name(str(value))
+    if name == "lang":
+        return wording.language_name(str(value))
+    return str(value)
 
 
 def templates_dir() -> Path:
@@ -200,20 +208,3 @@ def _render_template(name: str, **context) -> str:
                              lstrip_blocks=True)
     return env.get_template(name).render(**context)
 
-
-# TEMPORARY until reports/wording.py exists: then these move there (additive edit) and are imported.
-_PARAMETER_NAMES = {"year": "år", "area": "område", "category_group": "brottsgrupp", "lang": "språk"}
-_GROUP_NAMES = {"alla": "Alla brott", "vald": "Våldsbrott", "mangdbrott": "Mängdbrott",
-                "kommunala": "Kommunala händelser"}
-
-
-def parameter_name(name: str) -> str:
-    return _PARAMETER_NAMES.get(name, name)
-
-
-def parameter_value(name: str, value) -> str:
-    if name == "category_group":
-        return _GROUP_NAMES.get(str(value), str(value))
-    if name == "lang":
-        return {"sv": "svenska", "en": "svenska med engelska namn"}.get(str(value), str(value))
-    return str(value)

@@ -43,6 +43,7 @@ __all__ = ["ZYGOTE_ENV", "fork_supported", "preload_modules", "start_zygote", "w
 
 #: the environment variable that tells a kernel client where its worker's zygote listens
 ZYGOTE_ENV = "TRYGGHET_KERNEL_ZYGOTE"
+_ZYGOTE_PID_ENV = "TRYGGHET_KERNEL_ZYGOTE_PID"
 _MODULE = "trygghet.publish.kernels"
 
 
@@ -121,19 +122,37 @@ def pid_gone(pid: int) -> bool:
     return False
 
 
-def start_zygote(preload: tuple[str, ...]) -> subprocess.Popen:
+def start_zygote(preload: tuple[str, ...], wait: bool = True) -> subprocess.Popen:
     """Start this worker's zygote (it dies with the worker) and point ``ZYGOTE_ENV`` at its socket.
 
-    Returns once the zygote listens (or has failed: then the clients start ordinary kernels)."""
+    With ``wait`` returns once the zygote listens (or has failed: then the clients start ordinary
+    kernels); without, at once — a kernel client started meanwhile waits for the zygote to listen."""
     path = os.path.join(socket_folder("zygote"), "s")
     proc = subprocess.Popen([sys.executable, "-m", _MODULE, "--kernel-zygote", path, *preload],
                             stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not os.path.exists(path) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if os.path.exists(path):
-        os.environ[ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
+    os.environ[ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
+    os.environ[_ZYGOTE_PID_ENV] = str(proc.pid)
+    if wait and not _wait_for_socket(path, proc.pid):
+        os.environ.pop(ZYGOTE_ENV, None)
     return proc
+
+
+def _wait_for_socket(path: str, pid: int, timeout: float = 120) -> bool:
+    """Wait until the zygote ``pid`` listens on ``path``; False when it died or took too long."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        if pid_gone(pid) or _is_zombie(pid):
+            return False
+        time.sleep(0.05)
+    return os.path.exists(path)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
 
 
 def die_with_parent() -> None:
@@ -216,6 +235,9 @@ def _kernel_client_main(connection_file: str) -> None:
     """The kernelspec's command: get a kernel forked by the worker's zygote and stand in for it."""
     path = os.environ.get(ZYGOTE_ENV)
     pid = None
+    zygote = os.environ.get(_ZYGOTE_PID_ENV, "")
+    if path and zygote.isdigit() and not os.path.exists(path):  # still importing: wait for it
+        _wait_for_socket(path, int(zygote))
     if path:
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:

@@ -28,7 +28,7 @@ __all__ = ["Job", "COMMON_PARAMETERS", "load_plan", "validate_jobs", "select_job
 
 #: parameters every notebook may declare; the run fills them in for each job
 COMMON_PARAMETERS = ("year", "store", "lang")
-_ENTRY_KEYS = ("name", "notebook", "title", "parameters", "foreach", "group", "mail")
+_ENTRY_KEYS = ("name", "notebook", "title", "parameters", "foreach", "group", "mail", "shared")
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,17 @@ class Job:
     group: str | None = None
     label: str | None = None
     mail: bool = True  # attached to the steering group's email (the analysts' reports are not)
+    shared: bool = False  # reads the shared results the run computes once first (runs after them)
 
 
 def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
     """The run plan's jobs for ``year``; ``foreach: area`` entries expand to one job per store area.
 
     Plan format (YAML): ``notebooks`` (folder, relative to the plan file), optional ``lang`` and a
-    list ``jobs`` of ``{name, notebook, title, parameters?, foreach?, group?, mail?}``. Every job gets
-    the common parameters its notebook declares: ``year``, ``store`` (absolute path) and ``lang``.
+    list ``jobs`` of ``{name, notebook, title, parameters?, foreach?, group?, mail?, shared?}``. Every job
+    gets the common parameters its notebook declares: ``year``, ``store`` (absolute path) and ``lang``.
+    ``shared: true`` marks a notebook that reads the results several reports share (indicators,
+    panels, main changes): the run computes them once, beside the other jobs, and starts it after.
     """
     plan_path = Path(plan)
     doc = load_yaml(plan_path, "the run plan does not exist; pass --plan or restore config/run_plan.yaml")
@@ -137,9 +140,10 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     if unknown:
         raise ParameterError(f"{where} ('{entry['name']}'): unknown key(s) {', '.join(sorted(unknown))}; "
                              f"allowed: {', '.join(_ENTRY_KEYS)}")
-    mail = entry.get("mail", True)
-    if not isinstance(mail, bool):
-        raise ParameterError(f"{where} ('{entry['name']}'): 'mail' must be true or false, got {mail!r}")
+    mail, shared = entry.get("mail", True), entry.get("shared", False)
+    for key, value in (("mail", mail), ("shared", shared)):
+        if not isinstance(value, bool):
+            raise ParameterError(f"{where} ('{entry['name']}'): '{key}' must be true or false, got {value!r}")
     name = str(entry["name"])
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise ParameterError(f"{where}: job name '{name}' must be lower-case letters, digits, '-' or '_'")
@@ -156,12 +160,13 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     foreach = entry.get("foreach")
     if foreach is None:
         return [Job(name=name, notebook=notebook, title=title, parameters={**base, **params}, base=name,
-                    group=entry.get("group"), mail=mail)]
+                    group=entry.get("group"), mail=mail, shared=shared)]
     if foreach != "area":
         raise ParameterError(f"{where} ('{name}'): foreach '{foreach}' is not supported; use 'foreach: area'")
     group = str(entry.get("group") or title)
     return [Job(name=f"{name}-{_slug(area)}", notebook=notebook, title=f"{title} – {area}",
-                parameters={**base, **params, "area": area}, base=name, group=group, label=area, mail=mail)
+                parameters={**base, **params, "area": area}, base=name, group=group, label=area, mail=mail,
+                shared=shared)
             for area in store_mod.area_names(store)]
 
 

@@ -132,7 +132,8 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
             for rel in spec["outputs"].values():
                 with contextlib.suppress(FileNotFoundError):
                     (staging / rel).unlink()
-        results = _execute(specs, workers, out, console, before=lambda: _warm_cache(store, year, console))
+        shared = (str(store), year) if any(s["shared"] for s in specs) else None
+        results = _execute(specs, workers, out, console, shared=shared)
         entries = _manifest_entries(all_jobs, selected, results, previous, staging)
         failed = [r["name"] for r in results if r["status"] != "ok"]
         manifest = {
@@ -175,6 +176,7 @@ def _job_spec(job: Job, staging: Path, context: dict) -> dict:
     return {
         "name": job.name,
         "title": job.title,
+        "shared": job.shared,
         "notebook": str(job.notebook),
         "parameters": job.parameters,
         "staging": str(staging),
@@ -193,10 +195,13 @@ def _job_spec(job: Job, staging: Path, context: dict) -> dict:
     }
 
 
-def _execute(specs: list[dict], workers: int, out: Path, console: Console, before=None) -> list[dict]:
+def _execute(specs: list[dict], workers: int, out: Path, console: Console,
+             shared: tuple[str, int] | None = None) -> list[dict]:
     """Run the job specs in a pool of ``workers`` processes with a progress bar; results in spec order.
 
-    ``before()`` runs in this process while the workers start (imports, kernel zygotes), before any job.
+    With ``shared`` (store, year) the results several reports share are computed once, first, as the
+    pool's first task (:func:`_compute_shared`); the jobs that do not read them run beside it, the
+    ``shared`` jobs are queued when it is done. Within each kind the specs' order is kept.
     """
     kernel_path = kernels.write_kernelspec(out)
     (out / ".worker.log").write_text("", encoding="utf-8")  # the kernels' stderr of this run only
@@ -206,20 +211,33 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console, befor
                         TimeElapsedColumn(), TextColumn("{task.description}"), console=console, transient=False)
     n_workers = min(workers, len(specs)) or 1
     preload = kernels.preload_modules([s["notebook"] for s in specs])
+    waiting = [s for s in specs if s["shared"]] if shared else []
     with progress:
         task = progress.add_task("", total=len(specs))
         pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
                                    initargs=(str(kernel_path), str(out / ".worker.log"), preload))
         try:
-            for _ in range(n_workers):
-                pool.submit(os.getpid)  # start the workers now, so they get ready while before() runs
-            if before is not None:
-                before()
-            pending = {pool.submit(_run_job, spec): spec for spec in specs}
+            pending: dict = {}
+            warm = pool.submit(_compute_shared, *shared) if shared else None
+            if warm is not None:
+                pending[warm] = None
+            for spec in specs:
+                if spec not in waiting:
+                    pending[pool.submit(_run_job, spec)] = spec
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     spec = pending.pop(fut)
+                    if spec is None:  # the shared results: now the jobs that read them
+                        _report_shared(fut, console)
+                        for s in waiting:
+                            try:
+                                pending[pool.submit(_run_job, s)] = s
+                            except BrokenProcessPool as exc:
+                                results[s["name"]] = _failed(s, f"the worker process died ({exc}); "
+                                                                "see .worker.log in the reports folder")
+                                progress.update(task, advance=1, description=s["name"])
+                        continue
                     res = _future_result(fut, spec)
                     results[spec["name"]] = res
                     mark = "[green]✓[/green]" if res["status"] == "ok" else "[red]✗[/red]"
@@ -238,18 +256,29 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console, befor
     return [results[s["name"]] for s in specs]
 
 
-def _warm_cache(store: Path, year: int, console: Console) -> None:
-    """Compute once, into the store's cache, what many reports share (indicators, panels, changes).
+def _compute_shared(store: str, year: int) -> tuple[float, str | None]:
+    """In a worker: compute once, into the store's cache, what several reports share (every indicator
+    per year and area, the area profiles' panel, the main changes); returns the seconds it took and
+    the error's first line when it failed (as text: not every exception crosses a process boundary).
 
-    Best effort: when it fails the notebooks compute what they need themselves (and report real errors).
-    """
+    Best effort: when it fails, the notebooks compute what they need themselves (and report real errors)."""
     t = time.perf_counter()
     try:
         panels.warm_cache(store, year)
-    except Exception as exc:
-        console.print(f"[yellow]cache not warmed ({type(exc).__name__}: {exc}); the reports compute their own[/yellow]")
-        return
-    console.print(f"shared results computed in {time.perf_counter() - t:.1f} s", highlight=False)
+    except Exception as exc:  # noqa: BLE001
+        return time.perf_counter() - t, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+    return time.perf_counter() - t, None
+
+
+def _report_shared(fut, console: Console) -> None:
+    try:
+        seconds, error = fut.result()
+    except Exception as exc:  # noqa: BLE001 - the worker died: the jobs still run
+        seconds, error = 0.0, f"{type(exc).__name__}: {exc}"
+    if error:
+        console.print(f"[yellow]shared results not computed ({error}); the reports compute their own[/yellow]")
+    else:
+        console.print(f"shared results computed in {seconds:.1f} s", highlight=False)
 
 
 def _future_result(fut, spec: dict) -> dict:
@@ -356,7 +385,7 @@ def _worker_init(jupyter_path: str, log_file: str, preload: tuple[str, ...] = ()
     for name in ("papermill", "nbclient", "traitlets", "nbconvert"):
         logging.getLogger(name).setLevel(logging.ERROR)
     if kernels.fork_supported():
-        kernels.start_zygote(preload)
+        kernels.start_zygote(preload, wait=False)  # a kernel started before it is ready waits for it
     html_exporter()  # build it while the parent is still submitting
 
 

@@ -300,3 +300,22 @@ def _missing(x) -> bool:
     except (TypeError, ValueError):
         return False
 
+
+
+# ------------------------------------------------------------------------------------ run parameters
+# (added by the publish helper: the index pages and report footers name a job's parameters in words)
+
+#: a report's parameters as a reader names them
+PARAMETER_NAMES = {"year": "år", "area": "område", "category_group": "brottsgrupp", "lang": "språk"}
+#: report languages as a reader names them
+LANGUAGE_NAMES = {"sv": "svenska", "en": "svenska, med engelska namn i indikatorbilagan"}
+
+
+def parameter_name(name: str) -> str:
+    """A report parameter's Swedish name: ``category_group`` -> "brottsgrupp" (unknown names as given)."""
+    return PARAMETER_NAMES.get(name, name)
+
+
+def language_name(lang: str) -> str:
+    """A report language in words: ``sv`` -> "svenska"."""
+    return LANGUAGE_NAMES.get(str(lang), str(lang))
