@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from trygghet.analysis import indicators
-from trygghet.data.config import SUPPRESS_BELOW
+from trygghet.analysis.disclosure import suppress_value
 from trygghet.data.store import read_table
 from trygghet.data.vocabulary import CATEGORIES, CATEGORY_UNKNOWN, WHOLE_MUNICIPALITY, offence_group_mask
 
@@ -154,7 +154,7 @@ def _one_event(event, offences: pd.DataFrame, all_event_days: set, weeks_around:
     n_event = int(per_day.reindex(days, fill_value=0).sum())
     n_ref = int(per_day.reindex(pd.DatetimeIndex(reference), fill_value=0).sum())
     ratio, lower, upper = _rate_ratio(n_event, len(days), n_ref, len(reference), alpha)
-    hidden = 0 < n_event < SUPPRESS_BELOW or 0 < n_ref < SUPPRESS_BELOW
+    hidden = suppress_value(n_event) or suppress_value(n_ref)
     if hidden:
         ratio = lower = upper = np.nan
     return {

@@ -356,7 +356,8 @@ def _incident_layer(cells: gpd.GeoDataFrame, incidents: pd.DataFrame, max_cells:
     if not len(hit):
         return group
     n = counts[counts > 0].to_numpy()
-    level = np.select([n >= 20, n >= SUPPRESS_BELOW], [2, 1], 0)
+    hidden = np.array([disclosure.suppress_value(v) for v in n], dtype=bool)
+    level = np.select([n >= 20, ~hidden], [2, 1], 0)
     colours = ["#d9b3ff", "#9a4dff", "#5c00b8"]
     if len(hit) > max_cells:
         dissolved = _dissolved(hit, level).to_crs(CRS_WGS84)

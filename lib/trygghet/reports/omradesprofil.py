@@ -15,8 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from IPython.display import Markdown
 
-from trygghet.analysis import activity_plan, indicators, panels, safety_walks
-from trygghet.data.config import SUPPRESS_BELOW
+from trygghet.analysis import activity_plan, disclosure, indicators, panels, safety_walks
 from trygghet.data.errors import ParameterError
 from trygghet.data.parameters import check_area
 from trygghet.data.store import read_table
@@ -190,7 +189,7 @@ def safety_walk_table(store: str | Path | None, area: str | None = None):
 def _fixed_text(row) -> str:
     if row.measured == 0:
         return NOT_YET_MEASURED
-    share = fmt.MISSING if row.measured < SUPPRESS_BELOW else fmt.percent(row.value, 0)
+    share = fmt.MISSING if disclosure.suppress_value(row.measured) else fmt.percent(row.value, 0)
     if row.not_yet_measurable:
         return f"{share} ({fmt.count(row.not_yet_measurable)} fynd mäts nästa år)"
     return share

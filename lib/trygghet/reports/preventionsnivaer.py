@@ -31,6 +31,8 @@ __all__ = [
     "level_table",
     "measures_display",
     "measures_table",
+    "later_measures_display",
+    "later_measures_table",
 ]
 
 #: Swedish headers of the activity plan's frames
@@ -132,10 +134,30 @@ def level_table(store: str | Path | None, year: int, level: str):
 
 
 def measures_display(store: str | Path | None, year: int, area: str | None = None) -> pd.DataFrame:
-    """The measures as a reading table (for one area: its own and the whole municipality's)."""
+    """The measures as a reading table (for one area: its own and the whole municipality's): those that
+    had started by the end of ``year``; :func:`later_measures_display` lists the plan's later ones."""
     table = activity_plan.area_measures(store, area, year) if area is not None else activity_plan.measures(store, year)
     if table.empty:
         return pd.DataFrame({"Åtgärd": ["Inga åtgärder i verksamhetsplanen."]})
+    return _measure_rows(table)
+
+
+def later_measures_display(store: str | Path | None, year: int) -> pd.DataFrame:
+    """The plan's measures that start after ``year`` (planned ones, typically), so that this page and
+    the plan together list every measure that was read (datakvalitet counts the file's rows)."""
+    every = activity_plan.measures(store)
+    later = every[every["start"].notna() & (every["start"].dt.year > year)].reset_index(drop=True)
+    if later.empty:
+        return pd.DataFrame({"Åtgärd": [f"Inga åtgärder i planen startar efter {year}."]})
+    return _measure_rows(later)
+
+
+def later_measures_table(store: str | Path | None, year: int):
+    """:func:`later_measures_display` as a table."""
+    return fmt.table(later_measures_display(store, year))
+
+
+def _measure_rows(table: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "Åtgärd": table["name"].to_numpy(),
         "Nivå": table["level"].to_numpy(),
