@@ -76,7 +76,9 @@ AREA_CHARTS = {
     "problemindex": ("Problemindex per område (0 = inga problem, 6 = alarmerande)", "problemindex 0–6",
                      "Trygghetsmätningen", False, "Hela kommunen"),
 }
-_UNKNOWN_NAME = "Okänd brottskod"
+#: the category that also counts the offences with an unknown code in the category table
+_OTHER = "ovrigt"
+_OTHER_NAME = "Övriga brott och okända brottskoder"
 _TOTAL_NAME = "Totalt"
 
 
@@ -112,19 +114,22 @@ def category_chart(store: str | Path | None, year: int):
 
 def category_display(store: str | Path | None, year: int) -> pd.DataFrame:
     """Offences per category and year up to ``year`` as a reading table whose parts add up to the
-    total: every category, "Okänd brottskod" (offences whose code is not in the code list) and the
-    total row "Totalt". Counts of 1–4 are "<5" and, so that no total minus parts gives them back,
-    further cells "–" (:func:`trygghet.analysis.disclosure.suppress_counts`, the one gate). Sorted by
-    the latest year's count (hidden ones after the shown), unknown codes and the total last."""
+    total: every category and the total row "Totalt". Offences whose code is not in the code list
+    are counted with "Övriga brott" (the row says so): a separate row of 1–4 unknown codes would force
+    a second, real category to be hidden in every year. Counts of 1–4 are "<5" and, so that no total
+    minus parts gives them back, further cells "–" (:func:`trygghet.analysis.disclosure.suppress_counts`,
+    the one gate). Sorted by the latest year's count (hidden ones after the shown), the total last."""
     counts = events.category_counts(store, until=year)
+    counts = (counts.assign(category=counts["category"].replace({CATEGORY_UNKNOWN: _OTHER}))
+              .groupby(["category", "year"], as_index=False, sort=False)["n"].sum())
     protected = disclosure.suppress_counts(counts, "n", by=["category", "year"], total=events.ALL_OFFENCES)
     shown = disclosure.publishable(protected)
     shown["n"] = [v if isinstance(v, str) else fmt.count(v) for v in shown["n"]]
     wide = shown.pivot(index="category", columns="year", values="n")
     latest = protected[protected["year"] == protected["year"].max()].set_index("category")["n"]
-    order = sorted((c for c in wide.index if c not in (CATEGORY_UNKNOWN, events.ALL_OFFENCES)),
+    order = sorted((c for c in wide.index if c != events.ALL_OFFENCES),
                    key=lambda c: (pd.isna(latest.get(c)), -(0 if pd.isna(latest.get(c)) else int(latest.get(c)))))
-    wide = wide.loc[order + [CATEGORY_UNKNOWN, events.ALL_OFFENCES]]
+    wide = wide.loc[order + [events.ALL_OFFENCES]]
     names = [_category_name(c) for c in wide.index]
     wide.columns = [str(int(c)) for c in wide.columns]
     return wide.reset_index(drop=True).assign(Brottskategori=names)[["Brottskategori"] + list(wide.columns)]
@@ -246,8 +251,8 @@ def definitions_appendix(lang: str = "sv"):
 
 
 def _category_name(category: str) -> str:
-    if category == CATEGORY_UNKNOWN:
-        return _UNKNOWN_NAME
+    if category == _OTHER:
+        return _OTHER_NAME
     if category == events.ALL_OFFENCES:
         return _TOTAL_NAME
     return indicators.definition(f"brott_{category}")["name_sv"]
