@@ -124,8 +124,10 @@ def indicator_evidence(store: str | Path | None, year: int) -> pd.DataFrame:
     measure of the plan names the indicator in its ``indicators`` field."""
     ids = [i for i in indicators.definitions()["id"] if i != _COUNT_OF_MEASURES]
     table = panel(store, ids, year).copy()
-    table["assessment"] = [_assessment(store, i, p, y) for i, p, y in
-                           zip(table["indicator"], table["previous_year"], table["year"])]
+    # the panel's change since the previous measurement is the one change function's between the same
+    # two years (municipality-wide, the same alpha): its assessment is read, not tested again
+    table["assessment"] = [_assessment(a, p, y) for a, p, y in
+                           zip(table["assessment_previous"], table["previous_year"], table["year"])]
     named = set()
     for text in measures(store, year, active_only=True)["indicators"].dropna():
         named.update(t.strip() for t in str(text).split(",") if t.strip())
@@ -176,9 +178,8 @@ def area_measures(store: str | Path | None, area: str, year: int | None = None) 
     return table.reset_index(drop=True)
 
 
-def _assessment(store, indicator: str, previous_year, year) -> str:
-    """The tested change's assessment between the panel's two years (the one change function)."""
+def _assessment(assessment, previous_year, year) -> str:
+    """The panel's tested change between its two years, as an assessment code."""
     if previous_year is None or pd.isna(previous_year) or year is None or pd.isna(year):
         return "not_measurable"
-    table = indicators.change(store, indicator, int(previous_year), int(year))
-    return str(table["assessment"].iloc[0]) if len(table) else "not_measurable"
+    return str(assessment)

@@ -43,8 +43,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
+from trygghet.analysis.audit import recoverable_cells
 from trygghet.data.config import SUPPRESS_BELOW, SURVEY_MIN_RESPONDENTS
 from trygghet.data.errors import ParameterError
 from trygghet.data.store import PRIVATE_COLUMNS
@@ -65,7 +65,6 @@ EXEMPT = "exempt"  # not about persons (e.g. the number of measures): no rule ap
 HIDDEN_MARKS = (f"<{SUPPRESS_BELOW}", "–", f"<{SURVEY_MIN_RESPONDENTS}")
 
 _COUNT_LIKE = ("numerator", "n", "count", "persons", "offences", "persons_previously_suspected", "antal")
-_TOL = 1e-7
 
 
 def suppress_counts(
@@ -210,63 +209,15 @@ def recoverable(values: np.ndarray, code: np.ndarray, lines: list[list[tuple[int
     The attacker knows every line's total, that a primary cell ("<5") lies in ``primary_bounds`` and
     that any other hidden cell ("–") is either 0 or above the primary range. For each primary cell the
     smallest and largest whole value consistent with all of that is found by mixed-integer linear
-    programming (scipy's ``milp``, HiGHS); a cell is recovered when both are equal.
+    programming (scipy's ``milp``, HiGHS); a cell is recovered when both are equal. The programmes run
+    per independent part of the page and stop for a cell once two solutions differ on it
+    (:mod:`trygghet.analysis.audit`): the same verdict as minimising and maximising every cell.
 
     Attacking a published page, the hidden cells' ``values`` are NaN: each line must then hold its total
     cell (coefficient −1) and its equation is read from the shown cells. Raises ``ParameterError`` when
     the shown cells contradict the lines (no whole values fit).
     """
-    values = np.asarray(values, dtype=float)
-    hidden = np.flatnonzero(code > 0)
-    unknown = np.zeros(len(values), dtype=bool) if unknown is None else unknown
-    targets = [int(i) for i in hidden if code[i] == 1 and not unknown[i]]
-    if not targets:
-        return []
-    pos = {int(i): k for k, i in enumerate(hidden)}
-    k = len(hidden)
-    others = [int(i) for i in hidden if code[i] != 1]
-    zpos = {i: k + j for j, i in enumerate(others)}
-    nvar = k + len(others)
-    big = 2 * float(np.nansum(np.abs(values))) + primary_bounds[1] + 1.0
-    rows, lo_b, hi_b = [], [], []
-    for ln in lines:
-        members = [(i, c) for i, c in ln if int(i) in pos]
-        if not members:
-            continue
-        row = np.zeros(nvar)
-        for i, c in members:
-            row[pos[int(i)]] += c
-        known = [(i, c) for i, c in ln if int(i) not in pos]
-        rhs = (sum(c * values[i] for i, c in members) if not np.isnan([values[i] for i, _ in members]).any()
-               else -sum(c * values[i] for i, c in known))
-        rows.append(row)
-        lo_b.append(rhs)
-        hi_b.append(rhs)
-    if not rows:
-        return []
-    for i in others:  # x = 0 (z = 0) or x >= primary max + 1 (z = 1)
-        row = np.zeros(nvar)
-        row[pos[i]], row[zpos[i]] = 1.0, -(primary_bounds[1] + 1.0)
-        rows.append(row), lo_b.append(0.0), hi_b.append(np.inf)
-        row = np.zeros(nvar)
-        row[pos[i]], row[zpos[i]] = 1.0, -big
-        rows.append(row), lo_b.append(-np.inf), hi_b.append(0.0)
-    lower = np.zeros(nvar)
-    upper = np.concatenate([np.full(k, big), np.ones(len(others))])
-    for i in hidden:
-        if code[i] == 1:
-            lower[pos[int(i)]], upper[pos[int(i)]] = primary_bounds
-    constraints = LinearConstraint(np.vstack(rows), np.asarray(lo_b), np.asarray(hi_b))
-    bounds = Bounds(lower, upper)
-    exposed = []
-    for i in targets:
-        obj = np.zeros(nvar)
-        obj[pos[i]] = 1.0
-        lo = _solve(obj, constraints, bounds)
-        hi = -_solve(-obj, constraints, bounds)
-        if math.floor(hi + _TOL) <= math.ceil(lo - _TOL):
-            exposed.append(i)
-    return exposed
+    return recoverable_cells(values, code, lines, primary_bounds=primary_bounds, unknown=unknown)
 
 
 def publishable(df: pd.DataFrame, *, count_cols: str | Iterable[str] | None = None,
@@ -526,15 +477,6 @@ def _hide_partner_in_line(values: np.ndarray, code: np.ndarray, ln) -> bool:
     pick = min(nonzero or shown, key=lambda i: (values[i], i))
     code[pick] = 2
     return True
-
-
-def _solve(obj, constraints, bounds) -> float:
-    res = milp(obj, constraints=constraints, integrality=np.ones(len(obj)), bounds=bounds)
-    if res.status == 2:
-        raise ParameterError("recoverable(): no whole values fit the lines; the shown cells contradict their totals")
-    if res.status != 0 or res.fun is None:
-        return -math.inf  # cannot happen with the true values feasible; treat as "not pinned"
-    return float(res.fun)
 
 
 def _integral(s: pd.Series) -> bool:

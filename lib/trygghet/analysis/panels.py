@@ -16,10 +16,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trygghet.analysis import indicators
+from trygghet.analysis import coverage, hotspots, indicators
+from trygghet.analysis.indicators.change import compare
+from trygghet.analysis.indicators.compute import compute_full
 from trygghet.data.config import resource_path
-from trygghet.data.errors import ParameterError
-from trygghet.data.store import disk_memo
+from trygghet.data.errors import DataError, ParameterError
+from trygghet.data.store import area_names, disk_memo
 
 __all__ = [
     "BASELINE_YEAR",
@@ -73,11 +75,18 @@ def panel(
 
 def warm_cache(store: str | Path | None, year: int) -> None:
     """Compute what several reports of a year share — every indicator per year and area, the
-    municipality's panel of the area profiles, the main changes — once, into the store's cache, before
-    the run starts the report notebooks in parallel."""
+    municipality's and each area's panel of the area profiles, the main changes, the year's hot spots
+    of all offences (the situation picture's, the area profiles' and the plan's gaps) — once, into the
+    store's cache, before the run starts the report notebooks in parallel."""
     indicators.warm_cache(store)
-    panel(store, area_profile_ids(store), year)
+    ids = area_profile_ids(store)
+    panel(store, ids, year)
+    _warm_area_panels(store, ids, year, area_names(store))  # each area profile's own panel
     indicators.main_changes(store, year)
+    try:
+        hotspots.for_store(store, year, coverage.DEFAULT_GROUP, cell_size=coverage.DEFAULT_CELL_SIZE)
+    except DataError:
+        pass  # no offence with a place this year: the reports say so themselves
 
 
 def area_profile_ids(store: str | Path | None = None) -> list[str]:
@@ -167,8 +176,31 @@ def municipal_incident_trend(store: str | Path | None, until: int | None = None)
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _panel(store, ids: list[str], year: int, area: str | None, baseline_year: int, alpha: float) -> pd.DataFrame:
-    rows = [_panel_row(store, i, year, area, baseline_year, alpha) for i in ids]
+def _warm_area_panels(store, ids: list[str], year: int, areas: list[str], baseline_year: int = BASELINE_YEAR,
+                      alpha: float = 0.05) -> None:
+    """``panel(store, ids, year, area=a)`` for every area into the store's cache, each indicator's table
+    of all areas read once and split (the same rows :func:`compute_full` cuts for one area)."""
+    by_area: dict[str, dict[str, pd.DataFrame]] = {a: {} for a in areas}
+    for i in ids:
+        try:
+            full = compute_full(store, i, by="area", alpha=alpha)
+        except ParameterError:
+            continue  # not available per area: the rows say so
+        for a, part in full.groupby("area", sort=False, observed=True):
+            if a in by_area:
+                by_area[a][i] = part.reset_index(drop=True)
+        for a in areas:
+            by_area[a].setdefault(i, full.iloc[0:0].reset_index(drop=True))
+    for a in areas:
+        key = (tuple(ids), int(year), a, int(baseline_year), float(alpha))
+        disk_memo(store, "panel", key, lambda a=a: _panel(store, ids, int(year), a, int(baseline_year), alpha,
+                                                         series=by_area[a]))
+
+
+def _panel(store, ids: list[str], year: int, area: str | None, baseline_year: int, alpha: float,
+           series: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    rows = [_panel_row(store, i, year, area, baseline_year, alpha,
+                       None if series is None else series.get(i, _UNAVAILABLE)) for i in ids]
     table = pd.DataFrame(rows, columns=PANEL_COLUMNS)
     for c in ("year", "previous_year", "baseline_year"):
         table[c] = pd.array(table[c], dtype="Int64")
@@ -178,17 +210,24 @@ def _panel(store, ids: list[str], year: int, area: str | None, baseline_year: in
     return table
 
 
-def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year: int, alpha: float) -> dict:
+_UNAVAILABLE = pd.DataFrame()  # marks an indicator without data for the area (compute_full refused it)
+
+
+def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year: int, alpha: float,
+               series: pd.DataFrame | None = None) -> dict:
     d = indicators.definition(indicator)
     row = {c: None for c in PANEL_COLUMNS}
     row.update(indicator=indicator, name=d["name_sv"], kind=d["kind"], unit=d["unit"], direction=d["direction"],
                levels=", ".join(d["levels"]), factor=d.get("factor") or "", suppressed=True,
                change_previous=NOT_MEASURABLE, change_baseline=NOT_MEASURABLE,
                assessment_previous=NOT_MEASURABLE, assessment_baseline=NOT_MEASURABLE)
-    try:
-        series = indicators.compute(store, indicator, area=area, alpha=alpha)
-    except ParameterError:
-        return row  # not available for this area
+    if series is _UNAVAILABLE:
+        return row
+    if series is None:
+        try:
+            series = compute_full(store, indicator, area=area, alpha=alpha)  # with ``se``: compare() reads it
+        except ParameterError:
+            return row  # not available for this area
     series = series[series["year"] <= year]
     shown = series[~series["suppressed"].astype(bool) & series["value"].notna()]
     if len(series) and (shown.empty or int(series["year"].max()) > int(shown["year"].max())):
@@ -202,23 +241,31 @@ def _panel_row(store, indicator: str, year: int, area: str | None, baseline_year
     earlier = shown[shown["year"] < latest["year"]]
     if len(earlier):
         prev = earlier.iloc[-1]
-        reading, assessment = _change(store, indicator, int(prev["year"]), int(latest["year"]), area, alpha)
+        reading, assessment = _change(store, d, prev, latest, area, alpha)
         row.update(previous_year=int(prev["year"]), previous_value=prev["value"],
                    change_previous=reading, assessment_previous=assessment)
     base = shown[shown["year"] >= baseline_year]
     if len(base) and int(base.iloc[0]["year"]) < int(latest["year"]):
         first = base.iloc[0]
-        reading, assessment = _change(store, indicator, int(first["year"]), int(latest["year"]), area, alpha)
+        reading, assessment = _change(store, d, first, latest, area, alpha)
         row.update(baseline_year=int(first["year"]), baseline_value=first["value"],
                    change_baseline=reading, assessment_baseline=assessment)
     return row
 
 
-def _change(store, indicator: str, y0: int, y1: int, area: str | None, alpha: float) -> tuple[str, str]:
-    table = indicators.change(store, indicator, y0, y1, alpha=alpha, area=area)
-    if not len(table):
-        return NOT_MEASURABLE, NOT_MEASURABLE
-    return str(table["reading"].iloc[0]), str(table["assessment"].iloc[0])
+def _change(store, d: dict, row_from, row_to, area: str | None, alpha: float) -> tuple[str, str]:
+    """The change between two shown rows of the indicator's series. :func:`indicators.change` between
+    their years reads the same two rows of the same memoised table and tests them with the same
+    :func:`~trygghet.analysis.indicators.change.compare`, so they are compared directly — except for an
+    indicator always split (the measures by level), whose series has several rows a year: there the
+    change of its first group is read, as ``indicators.change`` gives it."""
+    if d.get("always_by"):
+        table = indicators.change(store, d["id"], int(row_from["year"]), int(row_to["year"]), alpha=alpha, area=area)
+        if not len(table):
+            return NOT_MEASURABLE, NOT_MEASURABLE
+        return str(table["reading"].iloc[0]), str(table["assessment"].iloc[0])
+    res = compare(d, row_from, row_to, alpha)
+    return str(res["reading"]), str(res["assessment"])
 
 
 def _compare(r) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -110,28 +112,50 @@ def area_names(store: str | Path | None = None) -> list[str]:
     return sorted(read_table(store, "areas")["area"].astype(str), key=sort_key_sv)
 
 
-def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.DataFrame:
+def disk_memo(store: str | Path | None, name: str, key: tuple, compute, *, geo: bool = False) -> pd.DataFrame:
     """``compute()`` cached on disk in the store (``STORE/.cache/NAME-<hash>.parquet``), so that report
     processes running in parallel or one after another share a result instead of recomputing it.
 
     ``key`` must hold every argument the result depends on; the store's version (``store.json``'s
     modification time) and the package's resources are added here, so a new ingest or an edited
     definition never gets an old result. Best effort: a read-only store just computes. Written to a
-    temporary file and renamed, so a parallel reader never sees half a file."""
+    temporary file and renamed, so a parallel reader never sees half a file. With ``geo`` the result
+    is a GeoDataFrame (its ``attrs`` kept), and the warnings ``compute()`` gave are given again when
+    the result comes from the cache (kept beside it in ``NAME-<hash>.warnings.json``)."""
     folder = store_dir(store).resolve()
     stamp = ((folder / "store.json").stat().st_mtime_ns, resource_path("indicators.yaml").stat().st_mtime_ns,
              _library_version())
     digest = hashlib.sha256(repr((name, key, stamp)).encode("utf-8")).hexdigest()[:32]
     path = folder / ".cache" / f"{name}-{digest}.parquet"
+    notes = path.with_suffix(".warnings.json")
     if path.is_file():
         try:
-            return pd.read_parquet(path)
-        except (OSError, ValueError):
+            if not geo:
+                return pd.read_parquet(path)
+            given = json.loads(notes.read_text(encoding="utf-8"))  # written before the table
+            cached = gpd.read_parquet(path)
+            for w in given:
+                warnings.warn_explicit(w["message"], _WARNING_CLASSES.get(w["category"], UserWarning),
+                                       w["filename"], w["lineno"], module=w["module"])
+            return cached
+        except (OSError, ValueError, KeyError, TypeError):
             pass
-    result = compute()
+    if geo:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = compute()
+        given = [{"message": str(w.message), "category": w.category.__name__, "filename": w.filename,
+                  "lineno": w.lineno, "module": _module_of(w.filename)} for w in caught]
+        for w in given:  # as if compute() had been called here
+            warnings.warn_explicit(w["message"], _WARNING_CLASSES.get(w["category"], UserWarning), w["filename"],
+                                   w["lineno"], module=w["module"])
+    else:
+        result = compute()
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if geo:
+            _write_atomic(notes, json.dumps(given, ensure_ascii=False).encode("utf-8"))
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         os.close(fd)
         result.to_parquet(tmp, index=False)
@@ -140,6 +164,29 @@ def disk_memo(store: str | Path | None, name: str, key: tuple, compute) -> pd.Da
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return result
+
+
+_WARNING_CLASSES = {c.__name__: c for c in (UserWarning, RuntimeWarning, FutureWarning, DeprecationWarning)}
+
+
+def _module_of(filename: str) -> str:
+    """The module name of a source file (for warning filters that match modules), else the file's stem."""
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == filename:
+            return name
+    return Path(filename).stem
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 @lru_cache(maxsize=1)

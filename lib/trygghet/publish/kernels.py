@@ -1,10 +1,12 @@
-"""Fast kernels for the run: a pre-imported "zygote" per worker forks a fresh kernel for each notebook.
+"""Fast kernels for the run: a pre-imported "zygote" forks a fresh kernel for each notebook.
 
 Starting a kernel costs a Python start plus the imports of the report libraries (pandas, geopandas,
-matplotlib, trygghet ...), about 3 s of CPU per notebook. Each worker starts one zygote process that
-imports ipykernel and the modules the plan's notebooks import, once. The kernelspec's command is a tiny
-client (``python -m trygghet.publish.kernels --kernel-client -f CONNECTION_FILE``) that asks the zygote
-to fork: the child takes the client's stdin/stdout/stderr, working folder and environment and becomes
+matplotlib, trygghet ...), about 3 s of CPU per notebook. The run forks one zygote process from itself
+(:func:`fork_zygote`, the library already imported), shared by its workers — or a worker starts its own
+(:func:`start_zygote`) — that imports ipykernel and the modules the plan's notebooks import, once. The
+kernelspec's command is a tiny client
+(``python -m trygghet.publish.kernels --kernel-client -f CONNECTION_FILE``) that asks the zygote to fork:
+the child takes the client's stdin/stdout/stderr, working folder and environment and becomes
 an ordinary IPython kernel — a fresh process with nothing of the other notebooks in it. The client
 stays as the kernel's stand-in for jupyter_client: it relays signals (interrupt, terminate) and exits
 when the kernel exits; the kernel exits when the client is killed. Without the zygote (another OS, an
@@ -38,18 +40,32 @@ from pathlib import Path
 
 from trygghet.publish.lock import atomic_write
 
-__all__ = ["ZYGOTE_ENV", "fork_supported", "preload_modules", "start_zygote", "write_kernelspec",
+__all__ = ["ZYGOTE_ENV", "fork_supported", "can_fork_run", "preload_modules", "start_zygote", "fork_zygote",
+           "stop_zygote", "ForkedZygote", "write_kernelspec",
            "die_with_parent", "socket_folder", "clean_sockets", "pid_gone"]
 
 #: the environment variable that tells a kernel client where its worker's zygote listens
 ZYGOTE_ENV = "TRYGGHET_KERNEL_ZYGOTE"
 _ZYGOTE_PID_ENV = "TRYGGHET_KERNEL_ZYGOTE_PID"
 _MODULE = "trygghet.publish.kernels"
+#: what every kernel imports while it starts, besides ipykernel.kernelapp: imported once in the zygote
+_KERNEL_MODULES = ("ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger", "IPython.core.oinspect",
+                   "psutil")
 
 
 def fork_supported() -> bool:
     """Whether kernels can be forked here (Linux with pidfd and file-descriptor passing)."""
     return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+
+
+def can_fork_run() -> bool:
+    """Whether the run may fork its workers and zygote from this process: kernels can be forked here and
+    the process has one thread and is not itself a Jupyter kernel (a fork copies only the calling
+    thread; the others' locks and sockets would be left half-held in the copy)."""
+    if not fork_supported() or threading.active_count() != 1:
+        return False
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is None or type(shell).__name__ == "TerminalInteractiveShell"
 
 
 def write_kernelspec(out: Path) -> Path:
@@ -97,10 +113,10 @@ def preload_modules(notebooks: list[str | Path]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def socket_folder(kind: str) -> str:
-    """A new private temp folder for this worker's sockets, named after the run's pid (the worker's
+def socket_folder(kind: str, run_pid: int | None = None) -> str:
+    """A new private temp folder for sockets, named after the run's pid (by default this worker's
     parent) so that the run can remove it when it ends: ``trygghet-<kind>-<run pid>-XXXX``."""
-    return tempfile.mkdtemp(prefix=f"trygghet-{kind}-{os.getppid()}-")
+    return tempfile.mkdtemp(prefix=f"trygghet-{kind}-{os.getppid() if run_pid is None else run_pid}-")
 
 
 def clean_sockets(remove) -> None:
@@ -122,19 +138,89 @@ def pid_gone(pid: int) -> bool:
     return False
 
 
-def start_zygote(preload: tuple[str, ...], wait: bool = True) -> subprocess.Popen:
-    """Start this worker's zygote (it dies with the worker) and point ``ZYGOTE_ENV`` at its socket.
+def start_zygote(preload: tuple[str, ...], wait: bool = True, run_pid: int | None = None,
+                 log_file: str | None = None) -> subprocess.Popen:
+    """Start a zygote (it dies with this process) and point ``ZYGOTE_ENV`` at its socket: a worker's
+    own, or with ``run_pid`` (the run's own pid) one zygote that the run's workers share (they inherit
+    the environment); the run then stops it with :func:`stop_zygote`.
 
     With ``wait`` returns once the zygote listens (or has failed: then the clients start ordinary
-    kernels); without, at once — a kernel client started meanwhile waits for the zygote to listen."""
-    path = os.path.join(socket_folder("zygote"), "s")
-    proc = subprocess.Popen([sys.executable, "-m", _MODULE, "--kernel-zygote", path, *preload],
-                            stdin=subprocess.DEVNULL)
+    kernels); without, at once — a kernel client started meanwhile waits for the zygote to listen.
+    ``log_file`` takes the zygote's stderr (default: this process's)."""
+    path = os.path.join(socket_folder("zygote", run_pid), "s")
+    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    with open(log_file, "ab") if log_file else contextlib.nullcontext() as log:
+        proc = subprocess.Popen([sys.executable, "-m", _MODULE, "--kernel-zygote", path, *preload],
+                                stdin=subprocess.DEVNULL, stderr=log, env=env)
     os.environ[ZYGOTE_ENV] = path  # the kernel clients this worker starts inherit it
     os.environ[_ZYGOTE_PID_ENV] = str(proc.pid)
     if wait and not _wait_for_socket(path, proc.pid):
         os.environ.pop(ZYGOTE_ENV, None)
     return proc
+
+
+class ForkedZygote:
+    """A zygote forked from this process (:func:`fork_zygote`): ``pid``, ``kill()`` and ``wait()``."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> None:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def fork_zygote(preload: tuple[str, ...], run_pid: int, log_file: str | None = None) -> ForkedZygote:
+    """The run's zygote as a fork of this process, which has imported the library already: only what
+    the kernels need besides (ipykernel, the notebooks' modules not yet imported) is imported in it.
+    Call it before this process starts threads. Its stderr goes to ``log_file``; of the open files only
+    the standard streams stay open in it (no lock or pipe of the run). Stop it with :func:`stop_zygote`."""
+    path = os.path.join(socket_folder("zygote", run_pid), "s")
+    pid = os.fork()
+    if pid == 0:  # the zygote: never returns
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+            log = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if log_file else null
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            os.dup2(log, 2)
+            for name in os.listdir("/proc/self/fd"):
+                if int(name) > 2:
+                    with contextlib.suppress(OSError):
+                        os.close(int(name))
+            # the standard streams as a fresh interpreter has them (the run's may be a test's capture)
+            sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+            sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
+                2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+            if "asyncio" in sys.modules:  # no event loop of the run's (its files are closed): a fresh policy
+                sys.modules["asyncio"].set_event_loop_policy(None)
+            os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+            backend = os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+            if "matplotlib" in sys.modules:  # imported before the variable was set: as if after
+                sys.modules["matplotlib"].rcParams["backend"] = backend
+            _zygote_main(path, list(preload))
+        finally:
+            os._exit(1)
+    os.environ[ZYGOTE_ENV] = path  # the workers forked after this inherit it
+    os.environ[_ZYGOTE_PID_ENV] = str(pid)
+    return ForkedZygote(pid)
+
+
+def stop_zygote(proc) -> None:
+    """Stop a zygote started by :func:`start_zygote` (the kernels it forked are already done) and
+    forget it, so that later kernels of this process do not look for it."""
+    with contextlib.suppress(OSError):
+        proc.kill()
+    with contextlib.suppress(Exception):
+        proc.wait(timeout=10)
+    if os.environ.get(_ZYGOTE_PID_ENV) == str(proc.pid):
+        os.environ.pop(ZYGOTE_ENV, None)
+        os.environ.pop(_ZYGOTE_PID_ENV, None)
 
 
 def _wait_for_socket(path: str, pid: int, timeout: float = 120) -> bool:
@@ -169,7 +255,7 @@ def _zygote_main(path: str, preload: list[str]) -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401  (the expensive part of every kernel)
 
-    for name in preload:
+    for name in (*_KERNEL_MODULES, *preload):
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system

@@ -1,7 +1,8 @@
 """The parallel run: execute the plan's notebooks with papermill in a pool of workers and publish a year.
 
 ``run_reports`` validates every job before any kernel starts, runs the notebooks in a pool of worker
-processes (each worker executes a notebook in a kernel forked from its zygote, :mod:`.kernels`, and
+processes (forked from the run where the OS allows; each worker executes a notebook in a kernel forked
+from the run's zygote, :mod:`.kernels`, and
 exports it to HTML in-process, :mod:`.html`, so neither papermill nor nbconvert is started twice),
 collects each notebook's records (:mod:`.records`), builds the year in ``OUT/.staging-YEAR-PID/`` and
 swaps it in as ``OUT/YEAR/`` only when the run has finished. A lock on ``OUT/.lock`` (:mod:`.lock`)
@@ -14,6 +15,7 @@ and ``YEAR/index.html``; across years ``OUT/index.html``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -206,24 +208,30 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console,
     kernel_path = kernels.write_kernelspec(out)
     (out / ".worker.log").write_text("", encoding="utf-8")  # the kernels' stderr of this run only
     results: dict[str, dict] = {}
-    ctx = multiprocessing.get_context("spawn")
     progress = Progress(SpinnerColumn(), TextColumn("[bold]rapporter"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TextColumn("{task.description}"), console=console, transient=False)
     n_workers = min(workers, len(specs)) or 1
     preload = kernels.preload_modules([s["notebook"] for s in specs])
     waiting = [s for s in specs if s["shared"]] if shared else []
-    with progress:
-        task = progress.add_task("", total=len(specs))
-        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
-                                   initargs=(str(kernel_path), str(out / ".worker.log"), preload))
-        try:
-            pending: dict = {}
-            warm = pool.submit(_compute_shared, *shared) if shared else None
-            if warm is not None:
-                pending[warm] = None
-            for spec in specs:
-                if spec not in waiting:
-                    pending[pool.submit(_run_job, spec)] = spec
+    # Where kernels can be forked (and this process has no other thread), the workers and their one
+    # shared zygote are forks of this process, which has imported the library already (before any
+    # thread starts: the progress bar comes later). Elsewhere: fresh workers, each with its own zygote.
+    forked = kernels.can_fork_run()
+    zygote = kernels.fork_zygote(preload, os.getpid(), str(out / ".worker.log")) if forked else None
+    ctx = multiprocessing.get_context("fork" if forked else "spawn")
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(str(kernel_path), str(out / ".worker.log"), preload, zygote is None))
+    try:
+        pending: dict = {}
+        # the first submit forks the workers: before the progress bar starts its thread
+        warm = pool.submit(_compute_shared, *shared) if shared else None
+        if warm is not None:
+            pending[warm] = None
+        for spec in specs:
+            if spec not in waiting:
+                pending[pool.submit(_run_job, spec)] = spec
+        with progress:
+            task = progress.add_task("", total=len(specs))
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -245,13 +253,16 @@ def _execute(specs: list[dict], workers: int, out: Path, console: Console,
                                            + ("" if res["status"] == "ok" else f": {res['error']}"),
                                            markup=True, highlight=False)
                     progress.update(task, advance=1, description=spec["name"])
-        except BaseException:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(Exception):
-                    proc.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        if zygote is not None:
+            kernels.stop_zygote(zygote)
+    pool.shutdown(wait=True)
     kernels.clean_sockets(lambda pid: pid == os.getpid())
     return [results[s["name"]] for s in specs]
 
@@ -373,9 +384,11 @@ def _git_commit() -> str | None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _worker_init(jupyter_path: str, log_file: str, preload: tuple[str, ...] = ()) -> None:
-    """Pool initializer: die with the parent, use the private kernelspec, keep stderr out of the console."""
+def _worker_init(jupyter_path: str, log_file: str, preload: tuple[str, ...] = (), own_zygote: bool = True) -> None:
+    """Pool initializer: die with the parent, use the private kernelspec, keep stderr out of the console;
+    with ``own_zygote`` start this worker's zygote (else the run's shared one serves it)."""
     kernels.die_with_parent()  # Linux: a killed run takes its workers (and their kernels) along
+    asyncio.set_event_loop_policy(None)  # a forked worker must not share the run's event loop (papermill's)
     os.environ["JUPYTER_PATH"] = os.pathsep.join([jupyter_path, os.environ.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     with contextlib.suppress(OSError):
@@ -384,7 +397,7 @@ def _worker_init(jupyter_path: str, log_file: str, preload: tuple[str, ...] = ()
         os.close(fd)
     for name in ("papermill", "nbclient", "traitlets", "nbconvert"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    if kernels.fork_supported():
+    if own_zygote and kernels.fork_supported():
         kernels.start_zygote(preload, wait=False)  # a kernel started before it is ready waits for it
     html_exporter()  # build it while the parent is still submitting
 

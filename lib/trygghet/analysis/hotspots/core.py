@@ -209,6 +209,32 @@ def analyse(
     return result
 
 
+def _grid_statistics(points, grid: gpd.GeoDataFrame, correction: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns ``n``, ``gistar`` and ``pvalue_adj`` of ``analyse(points, grid=grid,
+    correction=correction)`` as arrays in its row order, without building the frame (the emerging hot
+    spots need only these, once per year); the same errors for points that cannot be analysed."""
+    x, y, _ = _coordinates(points)
+    spec = _spec_from_result(grid)
+    x, y, _ = _drop_outside_sweden(x, y)
+    if len(x) == 0:
+        raise DataError("points", "there are no points with coordinates to analyse", _NO_POINTS_FIX)
+    _check_cells(spec.nx, spec.ny, spec.cell_size, DEFAULT_MAX_CELLS)
+    mask = None
+    if len(grid) < spec.nx * spec.ny:
+        mask = np.zeros((spec.ny, spec.nx), dtype=bool)
+        mask[grid["row"].to_numpy(), grid["col"].to_numpy()] = True
+    rows, cols, inside = _locate(spec, x, y, mask)
+    if not inside.any():
+        raise DataError("points", "no point lies inside the grid/study area", "check the study area and the grid")
+    counts = np.zeros((spec.ny, spec.nx), dtype=np.float64)
+    _bincount_into(counts, rows[inside], cols[inside])
+    z = _gistar(spec, counts, mask)
+    keep = slice(None) if mask is None else mask.ravel()
+    zf = z.ravel()[keep]
+    p_adj = _adjust(2.0 * stats.norm.sf(np.abs(zf)), correction)
+    return counts.ravel()[keep].astype(np.int64), zf, p_adj
+
+
 def _assemble(spec, counts, kde, z, mask, correction, alpha, areas) -> gpd.GeoDataFrame:
     rows, cols = np.indices((spec.ny, spec.nx))
     rows, cols = rows.ravel(), cols.ravel()

@@ -8,6 +8,7 @@ grids of different years or groups line up and ``cell_id`` is stable.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from dataclasses import dataclass
@@ -181,7 +182,34 @@ def _study_mask(spec: _Spec, geom) -> np.ndarray | None:
     return mask
 
 
+# The cells' geometries, ids and areas depend only on the lattice, the cells kept and the areas: an
+# analysis repeated on the same grid (every year of the emerging hot spots, last year's hot spots on this
+# year's grid) reuses them. Copies are handed out, so a caller changing its frame changes no other.
+_LATTICE_MEMO: dict[tuple, object] = {}
+_LATTICE_MEMO_SIZE = 12
+
+
+def _lattice_key(kind: str, spec: _Spec, rows: np.ndarray, cols: np.ndarray, extra: bytes = b"") -> tuple:
+    digest = hashlib.blake2b(np.ascontiguousarray(rows, dtype=np.int64).tobytes(), digest_size=16)
+    digest.update(np.ascontiguousarray(cols, dtype=np.int64).tobytes())
+    digest.update(extra)
+    return (kind, spec, len(rows), digest.hexdigest())
+
+
+def _memo_lattice(key: tuple, compute):
+    if key not in _LATTICE_MEMO:
+        if len(_LATTICE_MEMO) >= _LATTICE_MEMO_SIZE:
+            _LATTICE_MEMO.pop(next(iter(_LATTICE_MEMO)))
+        _LATTICE_MEMO[key] = compute()
+    return _LATTICE_MEMO[key].copy()
+
+
 def _cell_geometries(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The cells' polygons (a fresh array of shared immutable shapely geometries)."""
+    return _memo_lattice(_lattice_key("geometry", spec, rows, cols), lambda: _build_geometries(spec, rows, cols))
+
+
+def _build_geometries(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     if spec.shape == "square" and len(rows) == spec.nx * spec.ny:  # the whole lattice, row-major
         return _lattice_squares(spec)
     cx, cy = _centres(spec, rows, cols)
@@ -221,6 +249,10 @@ def _lattice_squares(spec: _Spec) -> np.ndarray:
 
 
 def _cell_ids(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> pd.Series:
+    return _memo_lattice(_lattice_key("id", spec, rows, cols), lambda: _build_ids(spec, rows, cols))
+
+
+def _build_ids(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> pd.Series:
     size = f"{spec.cell_size:g}m"
     if spec.shape == "square":
         east = pd.Series(np.rint(spec.x0 + cols * spec.cell_size).astype(np.int64)).astype(str)
@@ -235,6 +267,13 @@ def _cell_ids(spec: _Spec, rows: np.ndarray, cols: np.ndarray) -> pd.Series:
 def _area_of_centres(spec, rows, cols, areas: gpd.GeoDataFrame) -> pd.arrays.StringArray:
     if "area" not in areas.columns or areas.crs is None:
         raise ParameterError("areas must be a GeoDataFrame with a CRS and a column 'area' (the store's areas table)")
+    shapes = b"".join(w or b"" for w in shapely.to_wkb(areas.geometry.to_numpy(), hex=False).tolist())
+    extra = repr((areas.crs.to_string(), areas["area"].astype(str).tolist())).encode("utf-8") + shapes
+    return _memo_lattice(_lattice_key("area", spec, rows, cols, extra),
+                         lambda: _build_area_labels(spec, rows, cols, areas))
+
+
+def _build_area_labels(spec, rows, cols, areas: gpd.GeoDataFrame) -> pd.arrays.StringArray:
     polys = areas.to_crs(CRS_SWEREF)
     cx, cy = _centres(spec, rows, cols)
     labels = np.full(len(cx), None, dtype=object)

@@ -20,6 +20,9 @@ __all__ = ["GROUPS", "for_store", "emerging_for_store", "study_area_for_store"]
 
 #: groups :func:`for_store` accepts besides a category name
 GROUPS = (*OFFENCE_GROUPS, MUNICIPAL_GROUP)
+#: options of :func:`analyse` whose plain values key :func:`for_store`'s cache (``areas``, ``grid`` and
+#: ``study_area`` frames are computed each time)
+_SCALAR_OPTIONS = frozenset({"cell_size", "shape", "bandwidth", "bandwidth_adjust", "correction", "alpha", "max_cells"})
 
 
 def for_store(
@@ -44,10 +47,23 @@ def for_store(
     (:func:`study_area_for_store`: the municipality's cells), so every group and year of the store has
     the same cells and the same area ``attrs["study_km2"]``, the ``A`` of PAI; ``attrs["study_area"]``
     says which outline it is (``"municipality"``, ``"areas"``) and ``attrs["study_area_name"]`` its name.
-    The store's areas label the cells (``area``). Other keyword arguments go to :func:`analyse`.
+    The store's areas label the cells (``area``). Other keyword arguments go to :func:`analyse`. With
+    plain options (no ``areas``, ``grid`` or ``study_area`` frame) the result is cached in the store.
     ``attrs`` also hold ``year``, ``category_group`` and ``n_selected`` (rows of the group and year
     before dropping).
     """
+    if all(k in _SCALAR_OPTIONS and (v is None or isinstance(v, (bool, int, float, str))) for k, v in kwargs.items()):
+        # the same analysis for every report of the run (the situation picture, the hot-spot pages, the
+        # area profiles, the plan's gaps): computed once into the store's cache (attrs and warnings kept)
+        options = tuple(sorted((k, float(v) if isinstance(v, int) and not isinstance(v, bool) else v)
+                               for k, v in kwargs.items()))  # 250 and 250.0 are the same cell size
+        key = (int(year), str(category_group), bool(study_area), options)
+        return tstore.disk_memo(store, "hotspots", key, lambda: _for_store(store, year, category_group, study_area,
+                                                                          kwargs), geo=True)
+    return _for_store(store, year, category_group, study_area, kwargs)
+
+
+def _for_store(store, year: int, category_group: str, study_area: bool, kwargs: dict) -> gpd.GeoDataFrame:
     points, info = _store_points(store, category_group, [int(year)])
     kwargs = _store_kwargs(store, study_area, kwargs)
     if len(points) == 0:

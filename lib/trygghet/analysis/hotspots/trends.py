@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from trygghet.analysis.hotspots.core import analyse
+from trygghet.analysis.hotspots.core import _grid_statistics, analyse
 from trygghet.analysis.hotspots.grid import _NO_POINTS_FIX, DEFAULT_MAX_CELLS, _as_frame, _check_choice
 from trygghet.analysis.hotspots.statistics import CORRECTIONS, mann_kendall
 from trygghet.data.errors import DataError, ParameterError
@@ -90,12 +90,10 @@ def emerging(
         if len(part) == 0:
             z[:, t], p_adj[:, t] = 0.0, 1.0
             continue
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # the year's Gi* on the common grid, as analyse(part, grid=base) gives it
             warnings.simplefilter("ignore")
-            res = analyse(part, grid=base, correction=correction, alpha=alpha, bandwidth=base.attrs["bandwidth"])
-        z[:, t] = res["gistar"].to_numpy()
-        p_adj[:, t] = res["pvalue_adj"].to_numpy()
-        counts[:, t] = res["n"].to_numpy()
+            n_year, z[:, t], p_adj[:, t] = _grid_statistics(part, base, correction)
+        counts[:, t] = n_year
     keep = counts.sum(axis=1) > 0
     labels = classify_emerging(z[keep], p_adj[keep], alpha=alpha)
     out = base.loc[keep, ["cell_id", "row", "col", "area", "geometry"]].reset_index(drop=True)

@@ -6,6 +6,7 @@ readers behind them (events, measures by year, young suspects, population).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from scipy import stats
 from trygghet.analysis import safety_walks as _walks
 from trygghet.analysis import survey as _survey
 from trygghet.data.errors import DataError
-from trygghet.data.store import read_json, read_table
+from trygghet.data.store import TABLES, read_json, read_table, store_dir
 from trygghet.data.vocabulary import PREVENTION_LEVELS, WHOLE_MUNICIPALITY, sort_key_sv
 
 __all__ = ["KIND_FUNCS", "area_list"]
@@ -313,14 +314,24 @@ def _group_values(store, d, g, agg, area) -> list:
 
 
 def area_list(store) -> list[str]:
+    """The store's areas (the areas table, else the population's), sorted the Swedish way; read once
+    per version of the two tables (every indicator computed per area asks)."""
+    folder = store_dir(store).resolve()
+    stamp = tuple((folder / TABLES[t]).stat().st_mtime_ns if (folder / TABLES[t]).exists() else 0
+                  for t in ("areas", "population"))
+    return list(_area_list(str(folder), stamp))
+
+
+@lru_cache(maxsize=16)
+def _area_list(folder: str, stamp: tuple) -> tuple[str, ...]:
     try:
-        names = read_table(store, "areas")["area"].dropna().astype(str).tolist()
+        names = read_table(folder, "areas")["area"].dropna().astype(str).tolist()
     except DataError:
         names = []
     if not names:
-        names = read_table(store, "population")["area"].dropna().astype(str).unique().tolist()
+        names = read_table(folder, "population")["area"].dropna().astype(str).unique().tolist()
     names = [n for n in dict.fromkeys(names) if n != WHOLE_MUNICIPALITY]
-    return sorted(names, key=sort_key_sv)
+    return tuple(sorted(names, key=sort_key_sv))
 
 
 def _garwood(k: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
