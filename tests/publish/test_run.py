@@ -390,3 +390,16 @@ def test_smoke_datakvalitet_on_demo_store(tmp_path, repo_root, cli):
     page = (year_dirs[0] / "datakvalitet.html").read_text(encoding="utf-8")
     assert "<table" in page and len(page.encode()) < 3_000_000
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
+
+
+@pytest.mark.slow
+def test_published_notebooks_hold_no_server_paths(published, store):
+    year_dir = published["year_dir"]
+    notebooks = sorted((year_dir / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for nb in notebooks:
+        text = nb.read_text(encoding="utf-8")
+        for path in {str(store), str(store.resolve()), str(published["out"]), str(published["out"].resolve())}:
+            assert path not in text, f"{nb.name} publishes the server path {path}"
+        meta = json.loads(text)["metadata"]["papermill"]
+        assert meta["parameters"]["store"] == store.name and not meta["input_path"].startswith("/")

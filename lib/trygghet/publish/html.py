@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import nbformat
 from babel.dates import format_datetime
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
@@ -208,3 +209,30 @@ def _render_template(name: str, **context) -> str:
                              lstrip_blocks=True)
     return env.get_template(name).render(**context)
 
+
+def without_server_paths(node, paths_to_hide: dict[str, str]) -> int:
+    """Replace server paths in an executed notebook before it is published: every string in its
+    metadata and in the injected-parameters cell that holds a key of ``paths_to_hide`` (an absolute
+    path) gets the value instead (e.g. the store's folder name). Returns the number of strings changed.
+    The notebook can still be run again after setting ``store`` to the analyst's own store."""
+    changed = 0
+
+    def clean(value):
+        nonlocal changed
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, str):
+            new = value
+            for path, shown in sorted(paths_to_hide.items(), key=lambda kv: -len(kv[0])):
+                new = new.replace(path, shown)
+            changed += new != value
+            return new
+        return value
+
+    node.metadata = nbformat.from_dict(clean(dict(node.metadata)))
+    for cell in node.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = clean(cell.source)
+    return changed

@@ -44,7 +44,15 @@ from trygghet.data import store as store_mod
 from trygghet.data.config import paths
 from trygghet.data.errors import ParameterError
 from trygghet.publish import kernels, records
-from trygghet.publish.html import format_time, html_exporter, notebook_to_html, parameters_text, write_overview_index, write_year_index
+from trygghet.publish.html import (
+    format_time,
+    html_exporter,
+    notebook_to_html,
+    parameters_text,
+    without_server_paths,
+    write_overview_index,
+    write_year_index,
+)
 from trygghet.publish.lock import atomic_write, now, run_lock
 from trygghet.publish.plan import Job, load_plan, longest_first, select_jobs, validate_jobs
 
@@ -425,6 +433,9 @@ def _run_job(spec: dict) -> dict:
             except Exception as exc:
                 if attempt == 1 and _kernel_start_failed(exc):
                     continue  # a kernel that died while starting gets one more try; a notebook error does not
+                if nb_out.is_file():  # papermill saved the notebook up to the failing cell
+                    with contextlib.suppress(Exception):
+                        _publish_notebook(nbformat.read(str(nb_out), as_version=4), spec, nb_out)
                 return _failed(spec, _error_message(exc), time.perf_counter() - t0, started)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
@@ -435,6 +446,7 @@ def _run_job(spec: dict) -> dict:
         record = records.write(staging, spec["name"], found) if found else None
     except ValueError as exc:
         return _failed(spec, f"records: {exc}", time.perf_counter() - t0, started)
+    _publish_notebook(node, spec, nb_out)
     provenance = dict(spec["provenance"], duration=f"{duration:.1f} s".replace(".", ","))
     try:
         atomic_write(html_out, notebook_to_html(node, provenance))
@@ -444,6 +456,19 @@ def _run_job(spec: dict) -> dict:
     return {"name": spec["name"], "status": "ok", "duration_s": round(time.perf_counter() - t0, 2),
             "error": None if size <= MAX_REPORT_BYTES else f"warning: the HTML is {size} bytes (> 3 MB)",
             "html_bytes": size, "started": started, "record": record}
+
+
+def _publish_notebook(node, spec: dict, nb_out: Path) -> None:
+    """The executed notebook as published: no server paths (the store shows as its folder's name, the
+    notebook and its copy by their names in the year's folder)."""
+    hide = {str(Path(spec["notebook"]).resolve()): Path(spec["notebook"]).name,
+            str(nb_out.resolve()): spec["outputs"]["notebook"], str(nb_out): spec["outputs"]["notebook"]}
+    store = spec["parameters"].get("store")
+    if store:
+        hide[str(Path(store).resolve())] = Path(store).name
+        hide[str(store)] = Path(store).name
+    if without_server_paths(node, hide):
+        nbformat.write(node, str(nb_out))
 
 
 def _kernel_start_failed(exc: BaseException) -> bool:
