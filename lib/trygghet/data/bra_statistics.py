@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from trygghet.data.errors import DataError
+from trygghet.data.ingest.reading import decode
 
 __all__ = ["COLUMNS", "read_export", "parse_export"]
 
@@ -40,13 +41,7 @@ def read_export(path: str | Path) -> pd.DataFrame:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(str(path), f"cannot be read ({exc.strerror})", "check the path") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+    text, _ = decode(path.name, data)  # the workbook's one rule: the BOM decides, else UTF-8, else Windows-1252
     return parse_export(text, path.name)
 
 

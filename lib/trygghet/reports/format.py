@@ -18,7 +18,6 @@ import datetime as _dt
 import decimal
 import html
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 

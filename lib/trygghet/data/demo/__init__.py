@@ -15,10 +15,10 @@ import pandas as pd
 
 from trygghet.data.config import paths, resource_path
 from trygghet.data.demo import _geo, _municipal, _offence_files, _offences, _plan, _population, _survey, _youth
-from trygghet.data.demo._codes import read_code_list
 from trygghet.data.demo._io import fmt_decimal, write_csv, write_geojson, write_text, write_xlsx
 from trygghet.data.demo._survey import problem_index
 from trygghet.data.errors import ParameterError
+from trygghet.data.ingest import read_code_list
 
 __all__ = ["write_demo", "DEMO_FILES"]
 
@@ -56,14 +56,14 @@ def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
     geo = _geo.load_geography(Path(reference) if reference is not None else paths().reference)
     pop = _population.population(geo.areas)
     codes = read_code_list()
-    category_of = dict(zip(codes["brottskod"], codes["kategori"]))
+    category_of = dict(zip(codes["offence_code"], codes["category"]))
     written: list[Path] = []
 
     written.append(write_geojson(_geo.area_features(geo), raw / "omraden.geojson", "omraden"))
     written.append(write_csv(pop.astype({"år": str, "antal": str}), raw / "befolkning.csv"))
 
     offences = _offences.generate_offences(r_off, geo, pop, codes, float(scale))
-    files, _ = _offence_files.write_offence_files(r_files, offences, geo, raw, set(codes["brottskod"]))
+    files, _ = _offence_files.write_offence_files(r_files, offences, geo, raw, set(codes["offence_code"]))
     written.extend(files)
 
     survey_cb = _survey.load_codebook("trygghetsmatning_kodbok.yaml")
@@ -125,8 +125,8 @@ def _baselines(offences: pd.DataFrame, pop: pd.DataFrame, survey: pd.DataFrame, 
     people = pop.loc[pop["år"] == 2019]
     total = people["antal"].sum()
     o = offences.loc[offences["year"] == 2019]
-    cat = o["code"].map(dict(zip(codes["brottskod"], codes["kategori"])))
-    public = o["code"].map(dict(zip(codes["brottskod"], codes["offentlig_plats"]))).fillna(False).astype(bool)
+    cat = o["code"].map(dict(zip(codes["offence_code"], codes["category"])))
+    public = o["code"].map(dict(zip(codes["offence_code"], codes["public_place"]))).fillna(False).astype(bool)
     hour = pd.DatetimeIndex(o["start"]).hour
     night = o["time_known"].to_numpy() & ((hour >= 22) | (hour < 5))  # hours 22–04, as the indicator
     centrum = (o["area"] == "Centrum").to_numpy()

@@ -211,8 +211,8 @@ def generate_offences(rng: np.random.Generator, geo: Geography, pop: pd.DataFram
     Columns: ``year, type, code, label, violent, start (datetime64), time_known, end, end_time_known,
     reported, x, y, area, place_name, plats``.
     """
-    known = dict(zip(codes["brottskod"], codes["rubricering"]))
-    violent_codes = set(codes.loc[codes["valdsbrott"], "brottskod"])
+    known = dict(zip(codes["offence_code"], codes["offence_label_list"]))
+    violent_codes = set(codes.loc[codes["violent"], "offence_code"])
     types = {t.key: t for t in _TYPES}
     area_pop = pop.groupby(["år", "område"])["antal"].sum()
     frames = []
