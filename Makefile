@@ -9,6 +9,9 @@ RAW    ?= data/raw
 STORE  ?= data/store
 OUT    ?= reports
 JOBS   ?= 2
+# axe-core (npm registry, pinned) for the accessibility tests (tests/publish/test_a11y_pages.py)
+AXE_VERSION := 4.14.1
+AXE_STAMP   := $(VENV)/npm/.axe-core-$(AXE_VERSION)
 
 .PHONY: reports test lab venv ingest demo bench clean help
 
@@ -38,8 +41,15 @@ ingest: demo
 reports: ingest
 	$(BIN)/trygghet run --store $(STORE) --out $(OUT) --jobs $(JOBS)
 
-test: $(STAMP)
+test: $(STAMP) $(AXE_STAMP)
 	$(BIN)/python -m pytest
+
+# The accessibility tests run axe-core in headless Chromium; npm fetches the pinned version into .venv/npm.
+$(AXE_STAMP): | $(STAMP)
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs npm to install axe-core $(AXE_VERSION) (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENV)/npm
+	npm install --silent --no-audit --no-fund --no-save --prefix $(VENV)/npm axe-core@$(AXE_VERSION)
+	@touch $(AXE_STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -640,3 +640,165 @@ def smtp_cert(tmp_path_factory):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(d / "cert.pem", d / "key.pem")
     return {"cert": d / "cert.pem", "context": ctx}
+
+
+# --- opendata ---
+# A real HTTP server on 127.0.0.1 serving recorded answers of the public sources (tests/fixtures/open/).
+
+
+class _OpenRoute:
+    """Scripted answers for one path: each request takes the next answer; the last one repeats."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def next(self):
+        answer = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        return answer
+
+
+class OpenServer:
+    """``routes["/path?query"] = [answer, ...]`` where an answer is a dict: ``status`` (200), ``body``
+    (bytes or str; ``{BASE}`` becomes the server's address), ``file`` (a fixture under tests/fixtures/open/),
+    ``headers`` (dict), ``truncate`` (send only this many bytes of the body but the full Content-Length),
+    ``delay`` (seconds before answering). ``requests`` records (method, path, body) of every call."""
+
+    FIXTURES = Path(__file__).parent / "fixtures" / "open"
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        server_self = self
+        self.routes: dict[str, _OpenRoute] = {}
+        self.requests: list[tuple[str, str, bytes]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, method):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                server_self.requests.append((method, self.path, body))
+                route = server_self.routes.get(self.path) or server_self.routes.get(self.path.split("?")[0])
+                if route is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                a = route.next()
+                if a.get("delay"):
+                    import time
+
+                    time.sleep(a["delay"])
+                data = a.get("body", b"")
+                if "file" in a:
+                    data = (server_self.FIXTURES / a["file"]).read_bytes()
+                if isinstance(data, str):
+                    data = data.encode("utf-8")
+                data = data.replace(b"{BASE}", server_self.base.encode())
+                self.send_response(a.get("status", 200))
+                for k, v in (a.get("headers") or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: a["truncate"]] if "truncate" in a else data)
+                if "truncate" in a:
+                    self.close_connection = True
+
+            def do_GET(self):
+                self._answer("GET")
+
+            def do_POST(self):
+                self._answer("POST")
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def route(self, path, *answers):
+        self.routes[path] = _OpenRoute(answers)
+        return self.routes[path]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def open_server():
+    server = OpenServer()
+    yield server
+    server.close()
+
+
+# --- residents ---
+# The residents' summary (Tryggare Luleå) of the published demo year: its own folder, parsed like every
+# other page (tests/reports/test_tryggare_page.py, tests/reports/test_tryggare_consistency.py).
+
+RESIDENTS_FOLDER = "tryggare-lulea"
+
+
+@pytest.fixture(scope="session")
+def residents_pages(published_year):
+    """The pages of ``<year>/tryggare-lulea/`` of the published demo year: page name -> PublishedPage
+    (``index``: the summary, ``tillganglighetsredogorelse``: the accessibility statement)."""
+    folder = published_year.dir / RESIDENTS_FOLDER
+    if not folder.is_dir():
+        pytest.fail(f"{folder} was not published; failed jobs: {published_year.result.failed}")
+    return {p.stem: PublishedPage(p) for p in sorted(folder.glob("*.html"))}
+
+
+@pytest.fixture(scope="session")
+def residents_record(published_year):
+    """What the summary recorded (``records/tryggare-lulea.json``): the figures as the page shows them."""
+    path = published_year.dir / "records" / f"{RESIDENTS_FOLDER}.json"
+    if not path.is_file():
+        pytest.fail(f"{path} was not written; failed jobs: {published_year.result.failed}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- lawframe ---
+# A small raw folder written by hand through the real ingest: the demo's areas plus the measures, the
+# problem register, offences and events a test gives (problem register, årshjul tests).
+
+_LAWFRAME_MEASURE_HEADER = "id;åtgärd;preventionsnivå;tidsperspektiv;ansvarig;område;start;slut;status;indikatorer;problem"
+
+
+@pytest.fixture(scope="session")
+def lawframe_store(tmp_path_factory):
+    """``lawframe_store(measures=[...], problems_yaml="...", offences=[...], events=[...])`` -> an
+    ingested store. ``measures``: rows ``id;åtgärd;nivå;sikt;ansvarig;område;start;slut;status;indikatorer;problem``
+    (text, ``;``-separated); ``offences``: rows ``brott_id;brottskod;datum_från;tid_från``; ``events``:
+    rows ``namn;start;slut;område``. Each call writes a fresh raw folder and store."""
+    from trygghet.data.config import paths
+    from trygghet.data.demo import _geo
+    from trygghet.data.demo._io import write_geojson
+    from trygghet.data.ingest import ingest
+
+    geo = _geo.load_geography(paths().reference)
+    counter = iter(range(10_000))
+
+    def make(measures=(), problems_yaml: str | None = None, offences=(), events=()):
+        base = tmp_path_factory.mktemp(f"lawframe{next(counter)}")
+        raw = base / "raw"
+        raw.mkdir()
+        write_geojson(_geo.area_features(geo), raw / "omraden.geojson", "omraden")
+        if measures:
+            (raw / "atgarder.csv").write_text("\n".join([_LAWFRAME_MEASURE_HEADER, *measures]) + "\n", encoding="utf-8")
+        if problems_yaml is not None:
+            (raw / "problem.yaml").write_text(problems_yaml, encoding="utf-8")
+        if offences:
+            (raw / "anmalda_brott.csv").write_text("\n".join(["brott_id;brottskod;datum_från;tid_från", *offences]) + "\n",
+                                                   encoding="utf-8")
+        if events:
+            (raw / "evenemang.csv").write_text("\n".join(["namn;start;slut;område", *events]) + "\n", encoding="utf-8")
+        report = ingest(raw, base / "store")
+        return base / "store", report
+
+    return make

@@ -76,12 +76,15 @@ def run(
     only: Annotated[Optional[list[str]], typer.Option(help="run only these jobs of the run plan (repeatable)")] = None,
     jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
     plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
+    period: Annotated[Optional[str], typer.Option(help="a period instead of the year: 2025-Q3, 2025-09, 2025-W36, "
+                                                       "last-week, last-month or last-quarter")] = None,
 ) -> None:
-    """Run the notebooks of the run plan with papermill and publish them as HTML."""
+    """Run the notebooks of the run plan with papermill and publish them as HTML (with --period: the
+    plan's reports of that cadence, published to OUT/<period>/)."""
     from trygghet.publish.run import run_reports
 
     result = run_reports(year=year, store=store or paths().store, out=out or paths().reports, only=only, jobs=jobs,
-                         plan=plan, console=_out)
+                         plan=plan, console=_out, period=period)
     _out.print(str(result.index_path))
     if result.failed:
         _err.print("failed reports: " + ", ".join(result.failed))
@@ -113,12 +116,14 @@ def cycle(
     jobs: Annotated[int, typer.Option(min=1, max=16, help="notebooks run in parallel")] = 2,
     log: Annotated[Optional[Path], typer.Option(help="log file (default reports/cycle.log)")] = None,
     no_mail: Annotated[bool, typer.Option("--no-mail", help="skip the email")] = False,
+    period: Annotated[Optional[str], typer.Option(help="a period run (2025-Q3, 2025-W36, last-week, last-quarter …); "
+                                                       "published, not mailed")] = None,
 ) -> None:
     """The timer's job: ingest, run, publish and mail. Exit 0 ok, 1 reports failed, 2 bad input, 3 mail failed."""
     from trygghet.publish.cycle import cycle as run_cycle
 
     code = run_cycle(raw=raw or paths().raw, store=store or paths().store, out=out or paths().reports, year=year,
-                     jobs=jobs, log=log, mail=not no_mail, console=_out)
+                     jobs=jobs, log=log, mail=not no_mail, console=_out, period=period)
     raise typer.Exit(code)
 
 
@@ -148,6 +153,33 @@ def codes(
     _out.print(changes.to_string(index=False, max_colwidth=60), markup=False)
     counts = changes["change"].value_counts()
     _out.print(", ".join(f"{n} {k}" for k, n in counts.items()), markup=False)
+
+
+@app.command()
+def fetch(
+    raw_dir: Annotated[Optional[Path], typer.Argument(help="raw-data folder; files go to its open/ (default data/raw)")] = None,
+    municipality: Annotated[Optional[str], typer.Option(help="four-digit municipality code (default the store's, "
+                                                        "else 2580)")] = None,
+    years: Annotated[Optional[str], typer.Option(help="years, e.g. 2015-2024 or 2019,2023 (default the last ten)")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(help="kolada or scb (repeatable; default both)")] = None,
+    bra_export: Annotated[Optional[Path], typer.Option(help="an export of Brå's statistics database to take in")] = None,
+    group: Annotated[Optional[str], typer.Option(help="Kolada's id of the similar-municipalities group")] = None,
+    kpi: Annotated[Optional[list[str]], typer.Option(help="only these Kolada key figures (repeatable)")] = None,
+    kolada_url: Annotated[Optional[str], typer.Option(help="Kolada's API address (default the public v3 API)")] = None,
+    scb_url: Annotated[Optional[str], typer.Option(help="SCB's PxWebApi 2 address (default the public API)")] = None,
+) -> None:
+    """Download public statistics (Kolada, SCB; a Brå export) into data/raw/open/ with provenance.
+    Offline or refused sources keep their last download; exit 1 when a source failed."""
+    from trygghet.data.open import SOURCES, fetch_open, parse_years, store_municipality
+
+    code = municipality or store_municipality(paths().store)
+    report = fetch_open(raw_dir or paths().raw, code, parse_years(years) if years else None,
+                        sources=tuple(source) if source else SOURCES, bra_export=bra_export, group=group,
+                        kpis=kpi or None, kolada_url=kolada_url, scb_url=scb_url)
+    for line in report.lines:
+        _out.print(line, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _fail(message: str) -> None:

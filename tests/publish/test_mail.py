@@ -4,9 +4,11 @@ published uppfoljning.html says."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
+import zipfile
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -133,7 +135,7 @@ def test_message_structure_summary_and_attachments(tmp_path, follow_up_record, i
     html = html_part.get_content()
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in html
     assert "<script" not in html.lower() and "<iframe" not in html.lower() and "<style" not in html.lower()
-    assert 'width="640"' in html
+    assert "max-width:640px" in html and 'width="640"' not in html, "one column that shrinks with the screen"
     shown = visible_text(html)
     plain = norm(text.get_content())
     # the record's words, as recorded: the status sentence, the decisions, every goal row, the main changes
@@ -145,8 +147,15 @@ def test_message_structure_summary_and_attachments(tmp_path, follow_up_record, i
         for goal in rec["goals"]:
             assert all(norm(goal[k]) in body for k in ("subgoal", "status_word", "trend", "value", "reason"))
     assert "1 av 3 rapporter kunde inte skapas: Felande rapport." in plain
-    assert [a.get_filename() for a in attachments] == ["rapport-0.html", "rapport-1.html"]
-    assert attachments[0].get_payload(decode=True) == (year_dir / "rapport-0.html").read_bytes()
+    # the answers open both bodies, before anything else the follow-up says
+    assert [a["key"] for a in rec["answers"]] == ["safer", "where", "aimed"]
+    for body in (shown, plain):
+        starts = [body.index(norm(a["text"])) for a in rec["answers"]]
+        assert starts == sorted(starts) and starts[-1] < body.index(norm(rec["status_sentence"]))
+    assert [a.get_filename() for a in attachments] == ["trygghetsrapporter-2024.zip"]
+    with zipfile.ZipFile(io.BytesIO(attachments[0].get_payload(decode=True))) as zf:
+        assert sorted(zf.namelist()) == ["rapport-0.html", "rapport-1.html"]
+        assert zf.read("rapport-0.html") == (year_dir / "rapport-0.html").read_bytes()
 
 
 def test_record_text_is_escaped_in_the_html_body(tmp_path, follow_up_record):
@@ -174,7 +183,7 @@ def test_size_guard_zips_then_leaves_out_the_largest(tmp_path):
     assert [a.get_filename() for a in attachments] == ["trygghetsrapporter-2024.zip"]
     with zipfile.ZipFile(__import__("io").BytesIO(attachments[0].get_payload(decode=True))) as zf:
         assert sorted(zf.namelist()) == [f"rapport-{i}.html" for i in range(5)]
-    assert "packade i trygghetsrapporter-2024.zip" in msg.get_payload()[0].get_payload()[0].get_content()
+    assert "finns i trygghetsrapporter-2024.zip" in msg.get_payload()[0].get_payload()[0].get_content()
 
     # incompressible: even zipped they do not fit, so the largest are left out and the body says which
     rng = random.Random(1)

@@ -47,7 +47,7 @@ def test_one_study_area_for_every_group(pages):
     km2 = {g: p.cells.attrs["study_km2"] for g, p in pages.items()}
     assert len(set(km2.values())) == 1, km2
     for g, p in pages.items():
-        assert p.cells.attrs["study_area"] == "municipality"
+        assert p.cells.attrs["study_area"] == "populated"  # populated land by default (issue 11)
         if p.evaluation is not None:
             assert p.evaluation["study_km2"].tolist() == pytest.approx([km2["alla"]] * 2)
         stated = bk.definition_note(p).data

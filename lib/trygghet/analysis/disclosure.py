@@ -52,7 +52,7 @@ from trygghet.data.store import PRIVATE_COLUMNS
 __all__ = [
     "PRIMARY", "SECONDARY", "FEW_RESPONDENTS", "SOURCE", "EXEMPT", "suppress_counts", "suppress_survey",
     "protect", "recoverable", "publishable", "suppress_value", "shown_count", "chart_data", "protect_page",
-    "row_relations", "column_relations", "HIDDEN_MARKS",
+    "row_relations", "column_relations", "HIDDEN_MARKS", "PUBLIC_THRESHOLD",
 ]
 
 PRIMARY = "primary"  # a count of 1 .. threshold-1
@@ -63,6 +63,11 @@ EXEMPT = "exempt"  # not about persons (e.g. the number of measures): no rule ap
 
 #: text a published cell shows when it is hidden ("<5" counts, "–" secondary, "<30" survey respondents)
 HIDDEN_MARKS = (f"<{SUPPRESS_BELOW}", "–", f"<{SURVEY_MIN_RESPONDENTS}")
+#: the stricter rule of what is published for residents (the public summary *Tryggare Luleå*): every
+#: function here takes it as ``threshold=PUBLIC_THRESHOLD`` — counts of 1–9 hidden (shown as "<10"),
+#: with the same secondary suppression and audit as the default rule
+PUBLIC_THRESHOLD = 10
+HIDDEN_MARKS = HIDDEN_MARKS + (f"<{PUBLIC_THRESHOLD}",)  # a "<10" cell of the public rule is hidden too
 
 _COUNT_LIKE = ("numerator", "n", "count", "persons", "offences", "persons_previously_suspected", "antal")
 

@@ -26,6 +26,7 @@ from trygghet.data.vocabulary import (
     RESPONSIBLE,
     WHOLE_MUNICIPALITY,
 )
+from trygghet.data.vocabulary import PROMISE_PARTIES, PROMISE_STATUSES
 
 __all__ = [
     "CATEGORIES",
@@ -34,6 +35,7 @@ __all__ = [
     "MEASURE_STATUSES",
     "DEFICIENCIES",
     "INCIDENT_TYPES",
+    "EST_TYPES",
     "SUSPECT_AGE_GROUPS",
     "SURVEY_AGE_GROUPS",
     "WHOLE_MUNICIPALITY",
@@ -47,6 +49,9 @@ __all__ = [
 
 DEFICIENCIES = ("belysning", "vegetation", "skymd sikt", "klotter", "nedskräpning", "övrigt")
 INCIDENT_TYPES = ("skadegörelse", "klotter", "brand", "hot/våld mot personal", "inbrott i kommunal lokal", "övrigt")
+#: the EST checklist's observation types (est_rapporter.csv)
+EST_TYPES = ("skadegörelse", "klotter", "nedskräpning", "otrygg plats", "samling av ungdomar", "hot mot personal",
+             "brand", "övrigt")
 SUSPECT_AGE_GROUPS = ("<15", "15-17", "18-20", "21-24")
 SURVEY_AGE_GROUPS = ("16-24", "25-44", "45-64", "65-84")
 SEXES_SURVEY = ("kvinna", "man", "annat")
@@ -187,6 +192,7 @@ _MEASURES = _frame(
         "indicators": _text(),
         "x": _num("float64", nullable=True),
         "y": _num("float64", nullable=True),
+        "problems": _text(),
     },
 )
 
@@ -265,6 +271,33 @@ _EVENTS = _frame(
     },
 )
 
+_EST_REPORTS = _frame(
+    "est_reports",
+    {
+        "report_id": _text(nullable=False, unique=True),
+        "date": _time(nullable=False),
+        "year": _num("int16"),
+        "area": _text(nullable=False),
+        "place": _text(),
+        "type": _text(nullable=False, isin=EST_TYPES),
+        "organisation": _text(),
+        "count": _num("int64", ge=1),
+    },
+)
+
+_PROBLEMS = _frame(
+    "problems",
+    {
+        "problem_id": _text(nullable=False, unique=True),
+        "title": _text(nullable=False),
+        "areas": _text(nullable=False),
+        "indicators": _text(nullable=False),
+        "evidence": _text(),
+        "decided_by": _text(),
+        "decided": _time(nullable=False),
+    },
+)
+
 #: table name -> pandera schema (the tables of ``trygghet.store.TABLES``)
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "offences": _OFFENCES,
@@ -280,8 +313,66 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "municipal_incidents": _MUNICIPAL_INCIDENTS,
     "young_suspects": _YOUNG_SUSPECTS,
     "events": _EVENTS,
+    "problems": _PROBLEMS,
+    "est_reports": _EST_REPORTS,
 }
-_GEO = frozenset({"areas", "municipality"})
+#: citizens' promises (medborgarloften.yaml): one row per promise and year
+_PROMISES = _frame(
+    "promises",
+    {
+        "year": _num("int16"),
+        "promise": _text(nullable=False),
+        "party": _text(nullable=False, isin=PROMISE_PARTIES),
+        "activity": _text(),
+        "target": _num("float64", nullable=True, ge=0),
+        "unit": _text(),
+        "done": _num("float64", nullable=True, ge=0),
+        "status": _text(nullable=False, isin=PROMISE_STATUSES),
+        "comment": _text(),
+    },
+)
+SCHEMAS["promises"] = _PROMISES
+#: populated land (befolkning_rutor.csv, tatorter.gpkg): the hot-spot study area and the population per cell
+_POPULATION_GRID = _frame(
+    "population_grid",
+    {
+        "square": _text(nullable=False),
+        "x": _num("float64"),
+        "y": _num("float64"),
+        "size": _num("int32", ge=1),
+        "year": _num("int16"),
+        "population": _num("int64", ge=0),
+    },
+)
+_BUILT_UP_AREAS = _frame(
+    "built_up_areas",
+    {
+        "code": _text(),
+        "name": _text(),
+        "population": _num("Int64", nullable=True, ge=0),
+        "year": _num("Int16", nullable=True),
+        "geometry": pa.Column(Geometry(crs=CRS_SWEREF), nullable=False),
+    },
+)
+SCHEMAS["population_grid"] = _POPULATION_GRID
+SCHEMAS["built_up_areas"] = _BUILT_UP_AREAS
+#: Kolada's key figures for the municipality, its county, the country and similar municipalities (RAW/open/)
+_KOLADA = _frame(
+    "kolada",
+    {
+        "kpi": _text(nullable=False),
+        "region": _text(nullable=False),
+        "region_kind": _text(nullable=False, isin=("kommun", "län", "liknande", "riket", "annan")),
+        "region_name": _text(),
+        "year": _num("int64"),
+        "gender": _text(nullable=False, isin=("T", "K", "M")),
+        "value": _num("float64", nullable=True),
+        "status": _text(),
+        "count": _num("Int64", nullable=True),
+    },
+)
+SCHEMAS["kolada"] = _KOLADA
+_GEO = frozenset({"areas", "municipality", "built_up_areas"})
 
 
 def schema(table: str) -> pa.DataFrameSchema:

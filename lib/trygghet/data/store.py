@@ -43,6 +43,8 @@ TABLES = {
     "areas": "areas.parquet",
     "municipality": "municipality.parquet",
     "population": "population.parquet",
+    "population_grid": "population_grid.parquet",
+    "built_up_areas": "built_up_areas.parquet",
     "survey": "survey.parquet",
     "measures": "measures.parquet",
     "measure_areas": "measure_areas.parquet",
@@ -52,8 +54,12 @@ TABLES = {
     "municipal_incidents": "municipal_incidents.parquet",
     "young_suspects": "young_suspects.parquet",
     "events": "events.parquet",
+    "promises": "promises.parquet",
+    "problems": "problems.parquet",
+    "est_reports": "est_reports.parquet",
+    "kolada": "kolada.parquet",
 }
-GEO_TABLES = frozenset({"areas", "municipality"})
+GEO_TABLES = frozenset({"areas", "municipality", "built_up_areas"})
 #: columns that stay on the analyst's machine: never in a published table, map or email
 PRIVATE_COLUMNS = frozenset({"case_number", "offence_label", "place_text", "source_file", "source_line"})
 

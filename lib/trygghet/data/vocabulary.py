@@ -124,3 +124,10 @@ def sort_key_sv(s: Any) -> tuple:
         else:
             primary.append(len(_ALPHABET) + ord(ch))
     return (tuple(primary), folded, text)
+
+
+# --- citizens' promises (medborgarloften.yaml; added by the residents' summary) ---------------------
+#: a citizens' promise's status, as the contract names them
+PROMISE_STATUSES = ("genomfört", "pågår", "ej påbörjat")
+#: who gives a citizens' promise: the police, the municipality, or both together
+PROMISE_PARTIES = ("polisen", "kommunen", "polisen och kommunen")

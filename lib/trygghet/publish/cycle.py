@@ -35,6 +35,7 @@ def cycle(
     console: Console | None = None,
     plan: str | Path | None = None,
     mail_config: str | Path | None = None,
+    period: str | None = None,
 ) -> int:
     """The timer's job: ingest -> run -> publish -> mail; returns the exit code for monitoring.
 
@@ -42,7 +43,8 @@ def cycle(
     delivered (it stays in the outbox and the next cycle sends it). When reports and mail both failed
     the higher code, 3, wins. One log line per step with its duration goes to ``log``
     (default ``out/cycle.log``). ``plan`` and ``mail_config`` default to ``config/run_plan.yaml`` and
-    ``config/mail.yaml``.
+    ``config/mail.yaml``. With ``period`` (``2025-Q3``, ``last-week`` …) the plan's reports of that
+    cadence run and publish to ``out/<period>/``; they are not mailed (the exit codes are the same).
     """
     console = console or Console(stderr=True)
     p = paths()
@@ -56,9 +58,12 @@ def cycle(
     code = EXIT_OK
     logger.info("cycle start: raw=%s store=%s out=%s year=%s jobs=%d mail=%s",
                 raw_path, store_path, out_path, year or "senaste", jobs, mail)
+    if period:
+        logger.info("period run: %s", period)
     try:
         with run_lock(out_path, "cycle"):
-            code = _cycle_steps(raw_path, store_path, out_path, year, jobs, mail, console, logger, plan, mail_config)
+            code = _cycle_steps(raw_path, store_path, out_path, year, jobs, mail, console, logger, plan, mail_config,
+                                period)
     except TrygghetError as exc:
         logger.error("cycle stopped: bad input: %s", exc)
         console.print(f"trygghet cycle: {exc}", markup=False)
@@ -74,7 +79,7 @@ def cycle(
 
 
 def _cycle_steps(raw: Path, store: Path, out: Path, year: int | None, jobs: int, mail: bool,
-                 console: Console, logger: logging.Logger, plan, mail_config) -> int:
+                 console: Console, logger: logging.Logger, plan, mail_config, period: str | None = None) -> int:
     t = time.perf_counter()
     report = ingest(raw, store)
     logger.info("ingest ok: %s -> %s, %d files, %d rows rejected, fingerprint %s (%.1f s)", raw, store,
@@ -82,7 +87,7 @@ def _cycle_steps(raw: Path, store: Path, out: Path, year: int | None, jobs: int,
     print_summary(report, console)
 
     t = time.perf_counter()
-    result = run_reports(year=year, store=store, out=out, jobs=jobs, plan=plan, console=console)
+    result = run_reports(year=year, store=store, out=out, jobs=jobs, plan=plan, console=console, period=period)
     ok_count = len(result.jobs) - len([j for j in result.jobs if j.get("status") != "ok"])
     if result.failed:
         logger.error("run %d: %d failed (%s); %s (%.1f s)", result.year, len(result.failed),
@@ -94,6 +99,9 @@ def _cycle_steps(raw: Path, store: Path, out: Path, year: int | None, jobs: int,
     code = EXIT_REPORTS_FAILED if result.failed else EXIT_OK
     if not mail:
         logger.info("mail skipped (--no-mail)")
+        return code
+    if period:
+        logger.info("mail skipped: a period run (%s) is published, not mailed", period)
         return code
     if not result.published:
         logger.error("mail skipped: nothing was published for %d", result.year)

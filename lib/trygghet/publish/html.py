@@ -26,7 +26,7 @@ from trygghet.publish.lock import TIMEZONE, atomic_write
 from trygghet.publish.records import is_record
 from trygghet.reports import brottskoncentrationer, wording
 
-__all__ = ["notebook_to_html", "html_exporter", "write_year_index", "write_overview_index", "parameters_text",
+__all__ = ["notebook_to_html", "responsive_tables", "html_exporter", "write_year_index", "write_overview_index", "parameters_text",
            "format_time", "templates_dir", "REMOVE_CELL_TAGS"]
 
 #: cell tags removed from the published HTML (besides papermill's parameter cells)
@@ -37,6 +37,10 @@ _RUN_PARAMETERS = ("store", "year", "lang")
 _EXPORTER: HTMLExporter | None = None
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _H1_LINE = re.compile(r"^#\s+\S.*$", re.M)
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S | re.I)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>", re.I)
+#: tables with at least this many columns are stacked row by row on a phone (narrower ones fit)
+STACK_FROM_COLUMNS = 3
 
 
 def notebook_to_html(nb, provenance: dict | None = None) -> str:
@@ -52,7 +56,7 @@ def notebook_to_html(nb, provenance: dict | None = None) -> str:
     if provenance and provenance.get("title"):  # the browser tab's and the attachment's <title>
         resources["metadata"] = {"name": str(provenance["title"])}
     body, _ = html_exporter().from_notebook_node(copy.deepcopy(nb), resources=resources)
-    return _insert_toc(body)
+    return responsive_tables(_insert_toc(body))
 
 
 def html_exporter() -> HTMLExporter:
@@ -200,7 +204,67 @@ def _insert_toc(body: str) -> str:
     close_sub()
     nav = ('<nav class="trygghet-toc" aria-label="Innehåll"><h2>Innehåll</h2><ol>\n'
            + "\n".join(items) + "\n</ol></nav>")
-    return body.replace("<!--trygghet-toc-->", nav, 1)
+    if "</h1>" not in body:
+        return body.replace("<!--trygghet-toc-->", nav, 1)
+    # the title comes first: the contents follow the cell that holds the page's h1
+    body = body.replace("<!--trygghet-toc-->", "", 1)
+    h1 = re.search(r"</h1>", body)
+    cell = re.compile(r'<div class="jp-Cell\b').search(body, h1.end())
+    if cell is None:
+        return body[:h1.end()] + nav + body[h1.end():]
+    return body[:cell.start()] + nav + "\n" + body[cell.start():]
+
+
+def responsive_tables(body: str) -> str:
+    """Tables that read on a phone: every table of :data:`STACK_FROM_COLUMNS` or more columns with a
+    header row gets each cell's column name (``data-label``), table roles (kept when CSS stacks the
+    rows) and a wrapper with a "Visa hela tabellen" switch. The page's CSS (the nbconvert template)
+    shows such a table row by row below 640 px, and as the full table, scrolling sideways in its own
+    box, when the reader opens the switch. Other tables pass unchanged."""
+    return _TABLE.sub(_responsive_table, body)
+
+
+def _responsive_table(match: re.Match) -> str:
+    table = match.group(0)
+    head = re.search(r"<thead\b.*?</thead>", table, re.S | re.I)
+    if head is None:
+        return table
+    rows = re.findall(r"<tr\b.*?</tr>", head.group(0), re.S | re.I)
+    if not rows:
+        return table
+    labels = []
+    for attrs, text in re.findall(r"<th\b([^>]*)>(.*?)</th>", rows[-1], re.S | re.I):
+        span = re.search(r'colspan="?(\d+)', attrs)
+        label = html_mod.unescape(re.sub(r"<[^>]+>|¶", "", text)).strip()
+        labels += [label] * (int(span.group(1)) if span else 1)
+    if len(labels) < STACK_FROM_COLUMNS:
+        return table
+    body_start = head.end()
+
+    def row(m: re.Match) -> str:
+        i = -1
+
+        def cell(c: re.Match) -> str:
+            nonlocal i
+            span = re.search(r'colspan="?(\d+)', c.group(2))
+            i += int(span.group(1)) if span else 1
+            label = labels[min(i, len(labels) - 1)]
+            role = "rowheader" if c.group(1).lower() == "th" else "cell"
+            return f'<{c.group(1)}{c.group(2)} role="{role}" data-label="{html_mod.escape(label)}">'
+
+        return '<tr role="row"' + _CELL.sub(cell, m.group(0)[3:])
+
+    rest = re.sub(r"<tr\b.*?</tr>", row, table[body_start:], flags=re.S | re.I)
+    thead = re.sub(r"<th\b", '<th role="columnheader"', head.group(0), flags=re.I)
+    thead = re.sub(r"<tr\b", '<tr role="row"', thead, flags=re.I)
+    opening = re.match(r"<table\b([^>]*)>", table, re.I)
+    caption = re.search(r"<caption\b[^>]*>(.*?)</caption>", table, re.S | re.I)
+    name = html_mod.unescape(re.sub(r"<[^>]+>", "", caption.group(1))).strip() if caption else ", ".join(labels[:3])
+    start = f'<table{opening.group(1)} role="table" class="tr-stack">' if 'class="' not in opening.group(1) else \
+        re.sub(r'class="', 'role="table" class="tr-stack ', opening.group(0), count=1)
+    return ('<div class="tr-table"><details class="tr-table-wide"><summary>Visa hela tabellen</summary></details>'
+            f'<div class="tr-table-box" tabindex="0" role="region" aria-label="Tabell: {html_mod.escape(name)}">'
+            + start + table[opening.end():head.start()] + thead + rest + "</div></div>")
 
 
 def _render_template(name: str, **context) -> str:

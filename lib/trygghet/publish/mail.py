@@ -3,9 +3,12 @@
 ``send_reports`` builds one message per (year, data fingerprint, code version): a plain-text body and an
 HTML alternative with the follow-up summary — read from the record the run published of the follow-up
 report (``<year>/records/uppfoljning.json``, :mod:`trygghet.reports.uppfoljning`), never recomputed from
-the live store: the status sentence, the decisions needed, the goal rows and the year's main changes,
-with the status chart inlined by ``cid:`` — the HTML reports attached (zipped, and the largest left out, when the message would
-pass Postfix's default 10 240 000 bytes). The message is written to ``OUT/outbox/<key>.eml`` before it is
+the live store: the three answers first (safer? where? aimed right?), the status sentence, the decisions
+needed, the goal rows and the year's main changes, with the status chart inlined by ``cid:``; the status
+in the subject; a link to the published reports (``reports_url``) — and attached the follow-up's PDF and
+a zip of the year's index page and reports with working links between them (the largest reports left
+out, and said so, when the message would pass Postfix's default 10 240 000 bytes). Body and zip:
+:mod:`trygghet.publish.mail_content`. The message is written to ``OUT/outbox/<key>.eml`` before it is
 sent and moved to ``OUT/outbox/sent/`` only once the SMTP server accepted it; a message still in the
 outbox is sent by the next call, and a key found in ``sent/`` is never sent again.
 
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 import io
 import json
 import os
@@ -25,8 +27,6 @@ import logging
 import re
 import smtplib
 import ssl
-import time
-import zipfile
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -39,7 +39,7 @@ from rich.console import Console
 
 from trygghet.data.config import load_yaml, paths
 from trygghet.data.errors import ParameterError, TrygghetError
-from trygghet.publish import records
+from trygghet.publish import mail_content, records
 from trygghet.publish.lock import run_lock
 from trygghet.reports import uppfoljning
 
@@ -60,10 +60,6 @@ MAX_MESSAGE_BYTES = 10_240_000
 SECURITY_MODES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
-STATUS_COLOURS = {  # follow_up's status codes: badge background, text (readable, colour-blind safe pairs)
-    "on_track": ("#dcebf7", "#004b7a"), "at_risk": ("#fff0cc", "#7a5200"), "off_track": ("#fbe3d6", "#9c3400"),
-    "not_measurable": ("#eeeeee", "#444444"),
-}
 #: the run-plan job whose record the body is built from
 FOLLOW_UP_JOB = "uppfoljning"
 
@@ -198,32 +194,47 @@ def message_key(manifest: dict) -> str:
 def build_message(manifest: dict, year_dir: str | Path, cfg: MailConfig) -> EmailMessage:
     """The year's message: multipart/mixed > alternative(text, related(html, chart png)) + attachments.
 
-    Attachments are the published HTML reports; when the message would exceed ``MAX_MESSAGE_BYTES`` they
-    are zipped, and if that is still too large the largest reports are left out, which the body says.
+    Attachments: the follow-up report's PDF (when the run printed one) and one zip holding the year's
+    index page and the reports that go by mail, with working links between them
+    (:func:`trygghet.publish.mail_content.reports_zip`). When the message would exceed
+    ``MAX_MESSAGE_BYTES`` the largest reports leave the zip (the body names them), and last the PDF.
     """
     year_dir = Path(year_dir)
     summary = follow_up_summary(year_dir)
+    base = mail_content.year_url(cfg.reports_url, manifest["year"])
     files = [(j["title"], year_dir / j["outputs"]["html"]) for j in manifest.get("jobs", [])
              if j.get("status") == "ok" and j.get("mail", True) and (j.get("outputs") or {}).get("html")
              and (year_dir / j["outputs"]["html"]).is_file()]
-    msg = _compose(manifest, cfg, summary, [(p.name, p.read_bytes()) for _, p in files], note=None)
-    if len(msg.as_bytes()) <= MAX_MESSAGE_BYTES:
-        return msg
+    pdf = [(Path(j["outputs"]["pdf"]).name, year_dir / j["outputs"]["pdf"]) for j in manifest.get("jobs", [])
+           if j.get("name") == FOLLOW_UP_JOB and j.get("status") == "ok" and (j.get("outputs") or {}).get("pdf")
+           and (year_dir / j["outputs"]["pdf"]).is_file()]
     kept = sorted(files, key=lambda f: f[1].stat().st_size)
     left_out: list[str] = []
+    zip_name = f"trygghetsrapporter-{manifest['year']}.zip"
     while True:
-        zip_name = f"trygghetsrapporter-{manifest['year']}.zip"
-        attachments = [(zip_name, _zip(p for _, p in kept))] if kept else []
-        note = (f"Rapporterna är packade i {zip_name} för att brevet inte ska bli för stort."
-                if kept else "Rapporterna kunde inte bifogas eftersom brevet annars blir för stort.")
+        attachments = [(name, path.read_bytes()) for name, path in pdf]
+        if kept:
+            attachments.append((zip_name, mail_content.reports_zip(year_dir, [p for _, p in kept], base)))
+            note = (f"Rapporterna finns i {zip_name}: packa upp den och öppna {mail_content.INDEX_NAME}, så "
+                    "fungerar länkarna mellan rapporterna.")
+        else:
+            note = "Rapporterna kunde inte bifogas eftersom brevet annars blir för stort."
         if left_out:
             note += (" Följande rapporter fick inte plats och finns bara på den publicerade sidan: "
                      + ", ".join(left_out) + ".")
+        if pdf and not kept and left_out:
+            note += f" Uppföljningen som PDF ({pdf[0][0]}) är bifogad."
         msg = _compose(manifest, cfg, summary, attachments, note=note)
-        if len(msg.as_bytes()) <= MAX_MESSAGE_BYTES or not kept:
+        if len(msg.as_bytes()) <= MAX_MESSAGE_BYTES:
             return msg
-        title, _ = kept.pop()  # the largest goes first
-        left_out.append(title)
+        if kept:
+            title, _ = kept.pop()  # the largest goes first
+            left_out.append(title)
+        elif pdf:
+            pdf = []
+            left_out.append("Uppföljningen som PDF")
+        else:
+            return msg
 
 
 # --------------------------------------------------------------------------------------------------
@@ -335,8 +346,8 @@ def _compose(manifest: dict, cfg: MailConfig, summary: dict, attachments: list[t
     context = {"year": year, "jobs": jobs, "failed": failed, "summary": summary, "note": note,
                "manifest": manifest, "reports_url": cfg.reports_url,
                "attached": [name for name, _ in attachments]}
-    msg.set_content(_text_body(context), subtype="plain", charset="utf-8")
-    msg.add_alternative(_html_body(context), subtype="html", charset="utf-8")
+    msg.set_content(mail_content.text_body(context), subtype="plain", charset="utf-8")
+    msg.add_alternative(mail_content.html_body(context, str(msg["Subject"])), subtype="html", charset="utf-8")
     if summary.get("chart_png"):
         html_part = msg.get_payload()[1]
         html_part.add_related(summary["chart_png"], maintype="image", subtype="png", cid=f"<{summary['chart_cid']}>",
@@ -344,6 +355,8 @@ def _compose(manifest: dict, cfg: MailConfig, summary: dict, attachments: list[t
     for name, data in attachments:
         if name.endswith(".zip"):
             msg.add_attachment(data, maintype="application", subtype="zip", filename=name)
+        elif name.endswith(".pdf"):
+            msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
         else:
             msg.add_attachment(data, maintype="text", subtype="html", filename=name)
     return msg
@@ -360,7 +373,7 @@ def follow_up_summary(year_dir: str | Path) -> dict:
     :data:`trygghet.reports.uppfoljning.RECORD_KEYS`) and its status chart; a clear note instead when the
     run published no record (the follow-up report failed or is not in the run plan)."""
     out: dict[str, Any] = {"status_sentence": "", "subject_status": None, "decisions": [], "decisions_intro": "",
-                           "watch": "", "goals": [], "main_changes": [], "notes": [], "chart_png": None,
+                           "watch": "", "goals": [], "main_changes": [], "answers": [], "notes": [], "chart_png": None,
                            "chart_cid": f"uppfoljning-{Path(year_dir).name}@trygghet", "recorded": False}
     try:
         record = records.read(year_dir, FOLLOW_UP_JOB)
@@ -385,145 +398,6 @@ def _chart_png(record: dict, notes: list[str]) -> bytes | None:
         return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return buf.getvalue()
-
-
-def _status_colours(status: str) -> tuple[str, str]:
-    return STATUS_COLOURS.get(status, ("#eeeeee", "#333333"))
-
-
-def _text_body(c: dict) -> str:
-    lines = [f"Hej!", "", f"Här är trygghetsrapporterna för {c['year']}."]
-    if c["failed"]:
-        lines.append(f"{len(c['failed'])} av {len(c['jobs'])} rapporter kunde inte skapas: "
-                     + ", ".join(j["title"] for j in c["failed"]) + ".")
-    else:
-        lines.append(f"Alla {len(c['jobs'])} rapporter är klara.")
-    if c["reports_url"]:
-        lines.append(f"Alla rapporter: {c['reports_url'].rstrip('/')}/{c['year']}/index.html")
-    s = c["summary"]
-    if s["recorded"]:
-        lines += ["", "MÅLUPPFÖLJNING", "", s["status_sentence"], "", f"{uppfoljning.DECISIONS_HEADING}:"]
-        if s["decisions"]:
-            lines += [s["decisions_intro"]] + [f"- {d}" for d in s["decisions"]]
-        else:
-            lines.append(uppfoljning.NO_DECISIONS)
-        if s["watch"]:
-            lines += ["", s["watch"]]
-        lines += ["", "DELMÅLEN", ""]
-        for r in s["goals"]:
-            lines.append(f"- {r['subgoal']} ({r['area']}): {r['status_word']} — värde {r['value']}, mål {r['target']}, "
-                         f"utveckling {r['trend']}. {r['reason']}")
-        lines += ["", "ÅRETS VIKTIGASTE FÖRÄNDRINGAR", ""]
-        lines += [f"- {t}" for t in s["main_changes"]] or [uppfoljning.NO_CHANGES]
-    if s["notes"]:
-        lines += [""] + s["notes"]
-    lines += ["", "BIFOGAT", ""]
-    lines += [f"- {name}" for name in c["attached"]] or ["- inga bilagor"]
-    if c["note"]:
-        lines += ["", c["note"]]
-    m = c["manifest"]
-    lines += ["", "--", f"Data (fingeravtryck): {m.get('data_fingerprint', '')}",
-              f"Kodversion: {m.get('code_version', '')} · Körning: {m.get('run_id', '')}",
-              "Det här brevet skickades automatiskt av trygghet (samverkan Luleå kommun – polisen Luleå-Boden)."]
-    return "\n".join(lines) + "\n"
-
-
-def _html_body(c: dict) -> str:
-    e = html.escape
-    s = c["summary"]
-    font = "font-family:Arial,Helvetica,sans-serif;"
-    cell = f"{font}font-size:13px;padding:6px 8px;border-bottom:1px solid #e5e5e5;vertical-align:top;"
-    parts = [
-        "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(_subject(c['year'], len(c['jobs']), len(c['failed']), s.get('subject_status')))}</title></head>",
-        "<body style=\"margin:0;padding:0;background:#f4f4f4;\">",
-        "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
-        "style=\"background:#f4f4f4;\"><tr><td align=\"center\" style=\"padding:16px 8px;\">",
-        "<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
-        "style=\"width:640px;max-width:640px;background:#ffffff;border-top:4px solid #005a8c;\">",
-        f"<tr><td style=\"{font}padding:20px 24px 4px;font-size:22px;font-weight:bold;color:#222;\">"
-        f"Trygghetsrapporter {e(str(c['year']))}</td></tr>",
-    ]
-    if c["failed"]:
-        status = (f"<span style=\"background:#fde8e6;color:#a3261b;padding:2px 8px;font-weight:bold;\">"
-                  f"{len(c['failed'])} av {len(c['jobs'])} rapporter kunde inte skapas</span>: "
-                  + e(", ".join(j["title"] for j in c["failed"])))
-    else:
-        status = (f"<span style=\"background:#e3f4e6;color:#1d6b2a;padding:2px 8px;font-weight:bold;\">"
-                  f"Alla {len(c['jobs'])} rapporter klara</span>")
-    parts.append(f"<tr><td style=\"{font}padding:8px 24px;font-size:14px;color:#333;\">{status}</td></tr>")
-    if c["reports_url"]:
-        url = f"{c['reports_url'].rstrip('/')}/{c['year']}/index.html"
-        parts.append(f"<tr><td style=\"{font}padding:4px 24px;font-size:14px;\"><a href=\"{e(url)}\" "
-                     f"style=\"color:#005a8c;\">Öppna alla rapporter</a></td></tr>")
-    if s["recorded"]:
-        parts += _html_follow_up(s, font, cell)
-    notes = list(s["notes"]) + ([c["note"]] if c["note"] else [])
-    for n in notes:
-        parts.append(f"<tr><td style=\"{font}padding:8px 24px;font-size:13px;color:#7a5200;\">{e(n)}</td></tr>")
-    attached = ", ".join(c["attached"]) or "inga bilagor"
-    parts.append(f"<tr><td style=\"{font}padding:12px 24px;font-size:13px;color:#333;\"><b>Bifogat:</b> "
-                 f"{e(attached)}</td></tr>")
-    m = c["manifest"]
-    parts.append(f"<tr><td style=\"{font}padding:12px 24px 20px;font-size:11px;color:#777;border-top:1px solid #e5e5e5;\">"
-                 f"Data (fingeravtryck): {e(str(m.get('data_fingerprint', '')))}<br>"
-                 f"Kodversion: {e(str(m.get('code_version', '')))} · Körning: {e(str(m.get('run_id', '')))}<br>"
-                 "Skickat automatiskt av trygghet (samverkan Luleå kommun – polisen Luleå-Boden).</td></tr>")
-    parts.append("</table></td></tr></table></body></html>")
-    return "\n".join(parts)
-
-
-def _html_follow_up(s: dict, font: str, cell: str) -> list[str]:
-    """The follow-up's rows of the HTML body: the same status sentence, decisions, goal rows and main
-    changes as the follow-up report (its record), in table markup mail clients render."""
-    e = html.escape
-    heading = f"<tr><td style=\"{font}padding:16px 24px 4px;font-size:17px;font-weight:bold;\">{{}}</td></tr>"
-    text = f"<tr><td style=\"{font}padding:4px 24px;font-size:14px;color:#222;\">{{}}</td></tr>"
-    parts = [heading.format("Måluppföljning"), text.format(f"<b>{e(s['status_sentence'])}</b>")]
-    if s["chart_png"]:
-        parts.append(f"<tr><td style=\"padding:4px 24px;\"><img src=\"cid:{e(s['chart_cid'])}\" width=\"592\" "
-                     "alt=\"Diagram: delmålens status\" style=\"display:block;width:100%;max-width:592px;"
-                     "height:auto;border:0;\"></td></tr>")
-    parts.append(heading.format(e(uppfoljning.DECISIONS_HEADING)))
-    if s["decisions"]:
-        items = "".join(f"<li style=\"margin:0 0 4px;\">{e(d)}</li>" for d in s["decisions"])
-        parts.append(text.format(f"{e(s['decisions_intro'])}<ul style=\"margin:6px 0 0;padding-left:20px;\">{items}</ul>"))
-    else:
-        parts.append(text.format(e(uppfoljning.NO_DECISIONS)))
-    if s["watch"]:
-        parts.append(text.format(e(s["watch"])))
-    head = "".join(f"<th align=\"left\" style=\"{cell}font-weight:bold;background:#f3f6f9;\">{h}</th>"
-                   for h in ("Delmål", "Område", "Värde", "Mål", "Status"))
-    body = []
-    for r in s["goals"]:
-        bg, fg = _status_colours(r["status"])
-        reason = f"<br><span style=\"color:#555;font-size:12px;\">{e(r['reason'])}</span>" if r["reason"] else ""
-        body.append(f"<tr><td style=\"{cell}\">{e(r['subgoal'])}</td><td style=\"{cell}\">{e(r['area'])}</td>"
-                    f"<td style=\"{cell}\" align=\"right\">{e(r['value'])}</td>"
-                    f"<td style=\"{cell}\" align=\"right\">{e(r['target'])}</td>"
-                    f"<td style=\"{cell}\"><span style=\"background:{bg};color:{fg};padding:1px 6px;\">"
-                    f"{e(r['status_word'])}</span><br><span style=\"color:#555;font-size:12px;\">"
-                    f"Utveckling: {e(r['trend'])}</span>{reason}</td></tr>")
-    parts.append(heading.format("Delmålen"))
-    parts.append("<tr><td style=\"padding:4px 24px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" "
-                 f"cellspacing=\"0\" border=\"0\"><tr>{head}</tr>{''.join(body)}</table></td></tr>")
-    parts.append(heading.format("Årets viktigaste förändringar"))
-    if s["main_changes"]:
-        items = "".join(f"<li style=\"margin:0 0 6px;\">{e(t)}</li>" for t in s["main_changes"])
-        parts.append(text.format(f"<ul style=\"margin:0;padding-left:20px;\">{items}</ul>"))
-    else:
-        parts.append(text.format(e(uppfoljning.NO_CHANGES)))
-    return parts
-
-
-def _zip(files) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for path in files:
-            info = zipfile.ZipInfo(path.name, date_time=time.localtime(path.stat().st_mtime)[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes())
     return buf.getvalue()
 
 

@@ -11,7 +11,7 @@ import ast
 import contextlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,17 @@ from trygghet.data import store as store_mod
 from trygghet.data.config import load_yaml
 from trygghet.data.errors import ParameterError
 from trygghet.data.parameters import check_parameters, check_year
+from trygghet.data.periods import CADENCES
 
 __all__ = ["Job", "COMMON_PARAMETERS", "load_plan", "validate_jobs", "select_jobs", "declared_parameters",
-           "longest_first"]
+           "longest_first", "html_path"]
 
 #: parameters every notebook may declare; the run fills them in for each job
 COMMON_PARAMETERS = ("year", "store", "lang")
+COMMON_PARAMETERS += ("period",)  # a period run's period (2025-Q3, 2025-09, 2025-W36); "" in the year's run
 _ENTRY_KEYS = ("name", "notebook", "title", "parameters", "foreach", "group", "mail", "shared")
+_ENTRY_KEYS += ("html",)  # where the page is published under the year folder (e.g. the residents' folder)
+_ENTRY_KEYS += ("cadence",)  # which runs hold the job: year (default), quarter, month, week (data/periods.py)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,11 @@ class Job:
     label: str | None = None
     mail: bool = True  # attached to the steering group's email (the analysts' reports are not)
     shared: bool = False  # reads the shared results the run computes once first (runs after them)
+    html: str | None = None  # the page's path under the year folder (None: <name>.html); see html_path()
+    cadence: tuple[str, ...] = ("year",)  # the runs that hold the job: "year" and/or a period kind
 
 
-def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
+def load_plan(plan: str | Path, store: str | Path, year: int, cadence: str = "year", period: str = "") -> list[Job]:
     """The run plan's jobs for ``year``; ``foreach: area`` entries expand to one job per store area.
 
     Plan format (YAML): ``notebooks`` (folder, relative to the plan file), optional ``lang`` and a
@@ -54,6 +60,8 @@ def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
     gets the common parameters its notebook declares: ``year``, ``store`` (absolute path) and ``lang``.
     ``shared: true`` marks a notebook that reads the results several reports share (indicators,
     panels, main changes): the run computes them once, beside the other jobs, and starts it after.
+    ``cadence`` (an entry's list among year, quarter, month, week; default year) picks the entries of
+    the year's run (``cadence="year"``) or of a period run (the period's kind, ``period`` its label).
     """
     plan_path = Path(plan)
     doc = load_yaml(plan_path, "the run plan does not exist; pass --plan or restore config/run_plan.yaml")
@@ -62,11 +70,14 @@ def load_plan(plan: str | Path, store: str | Path, year: int) -> list[Job]:
         raise ParameterError(f"{plan_path}: needs a non-empty list 'jobs'")
     nb_dir = (plan_path.parent / str(doc.get("notebooks", "."))).resolve()
     lang = str(doc.get("lang", "sv"))
-    common = {"year": int(year), "store": str(Path(store).resolve()), "lang": lang}
+    common = {"year": int(year), "store": str(Path(store).resolve()), "lang": lang, "period": str(period)}
     declared: dict[Path, dict[str, dict]] = {}
     result: list[Job] = []
     for i, entry in enumerate(entries, 1):
-        result.extend(_expand_entry(plan_path, i, entry, nb_dir, common, store, declared))
+        cadences = _cadence_entry(f"{plan_path}: job {i}", entry)
+        if cadence in cadences:
+            result.extend(replace(job, cadence=cadences)
+                          for job in _expand_entry(plan_path, i, entry, nb_dir, common, store, declared))
     names = [j.name for j in result]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -160,7 +171,9 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     foreach = entry.get("foreach")
     if foreach is None:
         return [Job(name=name, notebook=notebook, title=title, parameters={**base, **params}, base=name,
-                    group=entry.get("group"), mail=mail, shared=shared)]
+                    group=entry.get("group"), mail=mail, shared=shared, html=_html_entry(where, name, entry))]
+    if entry.get("html") is not None:
+        raise ParameterError(f"{where} ('{name}'): 'html' names one page; a 'foreach' entry publishes several")
     if foreach != "area":
         raise ParameterError(f"{where} ('{name}'): foreach '{foreach}' is not supported; use 'foreach: area'")
     group = str(entry.get("group") or title)
@@ -192,3 +205,33 @@ def _check_type(job: Job, name: str, value: Any, declared: dict) -> None:
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "omrade"
+
+
+def html_path(job: Job) -> str:
+    """Where a job's page is published, relative to the year folder: the plan's ``html`` (a page in a
+    folder of its own, e.g. ``tryggare-lulea/index.html`` for the residents' summary) or ``<name>.html``."""
+    return job.html or f"{job.name}.html"
+
+
+def _html_entry(where: str, name: str, entry: dict) -> str | None:
+    """The plan's ``html`` of an entry, checked: a relative path of ``.html`` pages, at most one folder
+    deep, lower-case letters, digits, '-' or '_' (it becomes a web address)."""
+    value = entry.get("html")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"([a-z0-9][a-z0-9_-]*/)?[a-z0-9][a-z0-9_-]*\.html", value):
+        raise ParameterError(f"{where} ('{name}'): html '{value}' must be a page name like 'folder/page.html' "
+                             "(lower-case letters, digits, '-' or '_', at most one folder)")
+    if value == "index.html" or value.split("/")[0] in ("notebooks", "records"):
+        raise ParameterError(f"{where} ('{name}'): html '{value}' would replace the year's own files; "
+                             "choose another name or folder")
+    return value
+
+
+def _cadence_entry(where: str, entry: Any) -> tuple[str, ...]:
+    """The plan's ``cadence`` of an entry (one name or a list), checked; default ``("year",)``."""
+    value = entry.get("cadence", "year") if isinstance(entry, dict) else "year"
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or any(v not in CADENCES for v in values):
+        raise ParameterError(f"{where}: cadence {value!r} must be one or a list of {', '.join(CADENCES)}")
+    return tuple(values)

@@ -40,10 +40,12 @@ from traitlets.config import Config
 
 import trygghet
 from trygghet.analysis import panels
+from trygghet.data import periods
 from trygghet.data import store as store_mod
 from trygghet.data.config import paths
 from trygghet.data.errors import ParameterError
 from trygghet.publish import kernels, records
+from trygghet.publish import pdf
 from trygghet.publish.html import (
     format_time,
     html_exporter,
@@ -55,6 +57,7 @@ from trygghet.publish.html import (
 )
 from trygghet.publish.lock import atomic_write, now, run_lock
 from trygghet.publish.plan import Job, load_plan, longest_first, select_jobs, validate_jobs
+from trygghet.publish.plan import html_path
 
 __all__ = ["RunResult", "MAX_REPORT_BYTES", "run_reports", "code_version"]
 
@@ -83,8 +86,12 @@ def run_reports(
     jobs: int = 2,
     plan: str | Path | None = None,
     console: Console | None = None,
+    period: str | None = None,
 ) -> RunResult:
     """Run the plan's notebooks for ``year`` and publish them to ``out/<year>/``.
+
+    With ``period`` (``2025-Q3``, ``2025-09``, ``2025-W36``, ``last-week`` …; :mod:`trygghet.data.periods`)
+    the plan's jobs of that cadence run for the period instead and publish to ``out/<period>/``.
 
     Raises ``ParameterError`` (before any kernel starts) for an unknown job, parameter, area or a year
     without data, and ``RunLockedError`` when another run writes to ``out``. Failed notebooks do not stop
@@ -97,13 +104,20 @@ def run_reports(
     year = int(year) if year is not None else store_mod.latest_year(store_path)
     out_path = Path(out) if out is not None else paths().reports
     plan_path = Path(plan) if plan is not None else paths().config / "run_plan.yaml"
-    all_jobs = load_plan(plan_path, store_path, year)
+    the_period = periods.parse_period(period) if period else None
+    if the_period is not None:
+        periods.check_period(store_path, the_period)
+        year = the_period.year
+    all_jobs = load_plan(plan_path, store_path, year, **periods.plan_arguments(the_period))
     selected = select_jobs(all_jobs, only)
     validate_jobs(selected, store_path, year)
 
     out_path.mkdir(parents=True, exist_ok=True)
-    with run_lock(out_path, f"run {year}"):
-        return _run_locked(year, store_path, out_path.resolve(), selected, all_jobs, jobs, console)
+    with run_lock(out_path, f"run {the_period.label if the_period else year}"):
+        result = _run_locked(year, store_path, out_path.resolve(), selected, all_jobs, jobs, console,
+                             folder=the_period.label if the_period else None)
+        pdf.after_run(result, plan_path, console)  # the PDFs for the diary, when the plan says `pdf: true`
+        return result
 
 
 def code_version() -> str:
@@ -118,12 +132,13 @@ def code_version() -> str:
 
 
 def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs: list[Job],
-                workers: int, console: Console) -> RunResult:
+                workers: int, console: Console, folder: str | None = None) -> RunResult:
     started_wall = now()
     t0 = time.perf_counter()
-    _recover_and_clean(out, year)
-    final = out / str(year)
-    staging = out / f".staging-{year}-{os.getpid()}"
+    folder = folder or str(year)  # a period run publishes to OUT/<period>/
+    _recover_and_clean(out, folder)
+    final = out / folder
+    staging = out / f".staging-{folder}-{os.getpid()}"
     previous = _read_manifest(final)
     partial = len(selected) < len(all_jobs)
     if partial and final.is_dir():
@@ -133,7 +148,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
     (staging / "notebooks").mkdir(exist_ok=True)
     published = False
     try:
-        run_id = f"{year}-{started_wall.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+        run_id = f"{folder}-{started_wall.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{os.getpid()}"
         fingerprint = str(store_mod.store_info(store).get("fingerprint", "okänt"))
         context = {"run_id": run_id, "fingerprint": fingerprint, "code_version": code_version(),
                    "year": year, "run_at": format_time(started_wall.isoformat())}
@@ -149,6 +164,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
         manifest = {
             "run_id": run_id,
             "year": year,
+            **({"period": folder} if folder != str(year) else {}),
             "status": "failed" if any(e["status"] != "ok" for e in entries) else "ok",
             "started": started_wall.isoformat(timespec="seconds"),
             "finished": now().isoformat(timespec="seconds"),
@@ -164,7 +180,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
         atomic_write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         write_year_index(staging, manifest)
         if len(failed) == len(results) and final.is_dir():
-            console.print(f"[red]no report of {year} succeeded; the published reports in {final} are kept[/red]")
+            console.print(f"[red]no report of {folder} succeeded; the published reports in {final} are kept[/red]")
         else:
             _swap_in(staging, final, out)
             published = True
@@ -190,7 +206,7 @@ def _job_spec(job: Job, staging: Path, context: dict) -> dict:
         "notebook": str(job.notebook),
         "parameters": job.parameters,
         "staging": str(staging),
-        "outputs": {"html": f"{job.name}.html", "notebook": f"notebooks/{job.name}.ipynb",
+        "outputs": {"html": html_path(job), "notebook": f"notebooks/{job.name}.ipynb",
                     "record": records.record_path(job.name)},
         "provenance": {
             "title": job.title,
@@ -201,8 +217,17 @@ def _job_spec(job: Job, staging: Path, context: dict) -> dict:
             "code_version": context["code_version"],
             "run_at": context["run_at"],
             "run_id": context["run_id"],
+            **_home_link(job),
         },
     }
+
+
+def _home_link(job: Job) -> dict:
+    """A page in a folder of its own (the plan's ``html``, e.g. the residents' pages) links its header to
+    the folder's first page, not to the year's internal index: ``home_text`` and ``home_href`` for the
+    page template."""
+    folder, _, _ = html_path(job).rpartition("/")
+    return {"home_text": "Till första sidan", "home_href": "index.html"} if folder else {}
 
 
 def _execute(specs: list[dict], workers: int, out: Path, console: Console,
@@ -334,7 +359,7 @@ def _manifest_entries(all_jobs: list[Job], selected: list[Job], results: list[di
                 "notebook": job.notebook.name,
                 "parameters": {k: v for k, v in job.parameters.items() if k != "store"},
                 "status": res["status"], "started": res.get("started"), "duration_s": res["duration_s"],
-                "outputs": {"html": f"{job.name}.html" if ok else None,
+                "outputs": {"html": html_path(job) if ok else None,
                             "notebook": notebook_rel if (staging / notebook_rel).is_file() else None,
                             "record": res.get("record") if ok else None},
                 "html_bytes": res.get("html_bytes"), "error": res.get("error"),
@@ -349,7 +374,7 @@ def _manifest_entries(all_jobs: list[Job], selected: list[Job], results: list[di
     return entries
 
 
-def _recover_and_clean(out: Path, year: int) -> None:
+def _recover_and_clean(out: Path, year: int | str) -> None:
     """Under the lock: undo a swap cut short, drop staging folders that killed runs left behind."""
     final = out / str(year)
     olds = sorted(out.glob(f".old-{year}-*"))
@@ -449,6 +474,7 @@ def _run_job(spec: dict) -> dict:
     _publish_notebook(node, spec, nb_out)
     provenance = dict(spec["provenance"], duration=f"{duration:.1f} s".replace(".", ","))
     try:
+        html_out.parent.mkdir(parents=True, exist_ok=True)  # a page in a folder of its own (the plan's html)
         atomic_write(html_out, notebook_to_html(node, provenance))
     except Exception as exc:
         return _failed(spec, "HTML: " + _error_message(exc), time.perf_counter() - t0, started)

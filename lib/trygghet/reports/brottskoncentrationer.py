@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,8 +23,21 @@ from trygghet.data import store as tstore
 from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.vocabulary import MUNICIPAL_GROUP
 from trygghet.reports import format as fmt
-from trygghet.reports import maps
+from trygghet.reports import maps, wording
 from trygghet.reports.common import start_report
+from trygghet.reports.hotspot_views import (
+    concentration_chart,
+    concentration_table,
+    concentration_text,
+    locator_columns,
+    near_repeat_table,
+    near_repeat_text,
+    risk_map,
+    risk_table,
+    risk_text,
+    stability_table,
+)
+from trygghet.reports.hotspot_views import compute as compute_views
 
 __all__ = [
     "CATEGORY_GROUPS",
@@ -46,6 +60,15 @@ __all__ = [
     "evaluation_display",
     "evaluation_table",
     "definition_note",
+    "risk_text",
+    "risk_map",
+    "risk_table",
+    "concentration_text",
+    "concentration_chart",
+    "concentration_table",
+    "stability_table",
+    "near_repeat_text",
+    "near_repeat_table",
 ]
 
 #: category groups a report may ask for, besides a single category name
@@ -72,6 +95,8 @@ class HotspotPage:
     evaluation: pd.DataFrame | None = None
     distance: float = coverage.DEFAULT_DISTANCE
     notes: list[str] = field(default_factory=list)
+    #: the second views (risk, concentration, near repeat): :class:`trygghet.reports.hotspot_views.Views`
+    views: Any = None
 
 
 def start(store: str | Path | None, year: int, lang: str = "sv", category_group: str = "alla") -> None:
@@ -106,10 +131,12 @@ def heading(group: str, year: int) -> Markdown:
 
 
 def analyse(store: str | Path | None, year: int, group: str = "alla", *, cell_size: float = coverage.DEFAULT_CELL_SIZE,
-            distance: float = coverage.DEFAULT_DISTANCE) -> HotspotPage:
+            distance: float = coverage.DEFAULT_DISTANCE, near_repeat_years: int = 3) -> HotspotPage:
     """The year's hot spots of ``group`` on the store's study area, their coverage by situational
-    measures (the one rule), the page's gated counts, the emerging trends over the store's years and
-    how well last year's hot spots predicted this year's (PAI/RRI on the same study area)."""
+    measures (the one rule), the page's gated counts, the emerging trends over the store's years,
+    how well last year's hot spots predicted this year's (PAI/RRI on the same study area), and the second
+    views (:func:`trygghet.reports.hotspot_views.compute`: risk relative to population, concentration,
+    and the near-repeat test of burglary and vandalism over the last ``near_repeat_years`` years)."""
     cells = hotspots.for_store(store, year, group, cell_size=cell_size)
     cov = coverage.for_store(store, year, group, cell_size=cell_size, distance=distance, cells=cells)
     page = HotspotPage(store, int(year), group, cells, cov, maps.published_counts(cells), distance=float(distance))
@@ -122,6 +149,7 @@ def analyse(store: str | Path | None, year: int, group: str = "alla", *, cell_si
         page.evaluation = hotspots.evaluate(previous, cells)
     except DataError:
         page.evaluation = None  # no data of the group last year
+    page.views = compute_views(page, near_repeat_years=near_repeat_years)
     return page
 
 
@@ -147,8 +175,12 @@ def static_map(page: HotspotPage):
 
 
 def map_note(page: HotspotPage) -> Markdown:
-    """What the map is built on, and the study area with its km²."""
-    return maps.map_note(page.cells)
+    """What the map is built on (with the offences outside the study area), the study area with its km² and
+    the inference that made the hot spots significant."""
+    a = page.cells.attrs
+    return Markdown(wording.map_counts_sentence(a, maps.noun(page.group)) + " " + wording.study_area_sentence(a) + " "
+                    + wording.inference_sentence(a) + " Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren "
+                    "när datorn har internet.")
 
 
 def top_display(cells: gpd.GeoDataFrame, n: int = 10, counts: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -176,6 +208,11 @@ def top_table(page: HotspotPage, n: int = 10):
     table = top_display(page.cells, n, page.counts)
     if table.empty:
         return Markdown(f"Inga signifikanta hot spots med {maps.noun(page.group)} i rutan {page.year}.")
+    ranked = page.cells[page.cells["hotspot_rank"].notna().to_numpy()]
+    top = ranked[(ranked["hotspot_rank"] <= int(n)).to_numpy()].sort_values("hotspot_rank")
+    where = locator_columns(page, top)
+    table.insert(2, "Ruta-id", where["Ruta-id"].to_numpy())
+    table.insert(4, "Läge", where["Läge"].to_numpy())
     return fmt.table(table)
 
 
@@ -289,4 +326,5 @@ def evaluation_table(page: HotspotPage):
 def definition_note(page: HotspotPage) -> Markdown:
     """The PAI/RRI definition and the study area, stated where the numbers are shown."""
     word = maps.noun(page.group)
-    return Markdown("**Definition:** " + _PAI_DEFINITION_SV.format(noun=word) + " " + maps.study_area_text(page.cells))
+    return Markdown("**Definition:** " + _PAI_DEFINITION_SV.format(noun=word) + " "
+                    + wording.study_area_sentence(page.cells.attrs))

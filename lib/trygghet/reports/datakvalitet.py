@@ -36,6 +36,7 @@ from trygghet.data.config import SURVEY_MIN_RESPONDENTS
 from trygghet.data.ingest.reasons import OTHER
 from trygghet.data.vocabulary import WHOLE_MUNICIPALITY
 from trygghet.reports import format as fmt
+from trygghet.reports import jamforelser
 from trygghet.reports.common import start_report
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "page",
     "table_name",
     "reason_text",
+    "kolada_check",
+    "kolada_note",
 ]
 
 #: the store's tables (and the codebooks) as the page names them
@@ -193,6 +196,17 @@ class Page:
     def note(self, key: str) -> Markdown:
         """A sentence of the page (``"places"``, ``"files"``)."""
         return Markdown(self.notes[key])
+
+
+def kolada_check(store: str | Path | None, year: int):
+    """The workbook's own indicators beside the same key figure in Kolada (per Kolada's scale), years up
+    to ``year``; "skiljer" marks a difference beyond rounding."""
+    return jamforelser.kolada_check_table(store, year)
+
+
+def kolada_note(store: str | Path | None, year: int) -> Markdown:
+    """How many of the comparisons with Kolada differ beyond rounding, and the usual reasons."""
+    return jamforelser.kolada_check_note(store, year)
 
 
 def page(store: str | Path | None, year: int) -> Page:

@@ -13,10 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from trygghet.analysis import activity_plan, disclosure, events, hotspots, indicators, panels
+from trygghet.analysis import activity_plan, disclosure, events, hotspots, indicators, panels, seasonal
 from trygghet.data.store import read_table
 from trygghet.data.vocabulary import CATEGORY_UNKNOWN
-from trygghet.reports import brottskoncentrationer, common, indicator_docs, maps, plots, uppfoljning
+from trygghet.reports import (arshjul, brottskoncentrationer, common, indicator_docs, kallor, maps, plots,
+                              problemregister, uppfoljning)
 from trygghet.reports import format as fmt
 
 __all__ = [
@@ -43,6 +44,18 @@ __all__ = [
     "national_table",
     "municipal_trend_chart",
     "definitions_appendix",
+    "arshjul_chart",
+    "arshjul_table",
+    "arshjul_pattern_table",
+    "arshjul_method",
+    "est_display",
+    "est_table",
+    "factor_display",
+    "factor_table",
+    "problem_register_table",
+    "problem_summary",
+    "problem_follow_up_table",
+    "sources_table",
 ]
 
 #: the key figures on the situation picture's first screen
@@ -245,6 +258,98 @@ def definitions_appendix(lang: str = "sv"):
     table = indicator_docs.definitions_table(lang)
     drop = ["Id", "Typ", "Faktor", "Röjandekontroll", "Kind", "Factor", "Disclosure rule"]
     return fmt.table(table.drop(columns=drop, errors="ignore"))
+
+
+# --- the law's frame (Lag 2023:196): årshjul, other information, analysis, sources ------------------
+
+
+def arshjul_chart(store: str | Path | None, year: int):
+    """The årshjul: each category's offences per month against an ordinary month, with the year's
+    planned events (:func:`trygghet.reports.arshjul.wheel_chart`)."""
+    return arshjul.wheel_chart(store, year)
+
+
+def arshjul_table(store: str | Path | None, year: int):
+    """The årshjul month by month: planned events and the categories with more or fewer offences."""
+    return arshjul.month_table(store, year)
+
+
+def arshjul_pattern_table(store: str | Path | None, year: int):
+    """Per category: seasonal pattern, busiest weekday and hours of the week."""
+    return arshjul.pattern_table(store, year)
+
+
+def arshjul_method(year: int):
+    """How the årshjul is made, in plain words."""
+    return common.markdown(arshjul.method_text(year))
+
+
+def est_display(store: str | Path | None, year: int) -> pd.DataFrame:
+    """The year's EST observations per type and quarter with totals (a reading table whose parts add
+    up; counts of 1–4 "<5" and their partners "–", through the one gate)."""
+    counts = seasonal.est_quarters(store, year)
+    total = _TOTAL_NAME
+    long = pd.concat([
+        counts.astype({"quarter": str}),
+        counts.groupby("type", as_index=False, sort=False)["n"].sum().assign(quarter=total),
+        counts.groupby("quarter", as_index=False)["n"].sum().astype({"quarter": str}).assign(type=total),
+        pd.DataFrame({"type": [total], "quarter": [total], "n": [int(counts["n"].sum())]}),
+    ], ignore_index=True)
+    protected = disclosure.suppress_counts(long, "n", by=["type", "quarter"], total=total)
+    shown = disclosure.publishable(protected)
+    shown["n"] = [v if isinstance(v, str) else fmt.count(v) for v in shown["n"]]
+    wide = shown.pivot(index="type", columns="quarter", values="n")
+    order = [t for t in counts["type"].drop_duplicates()] + [total]
+    wide = wide.loc[order, ["1", "2", "3", "4", total]]
+    wide.columns = ["Kvartal 1", "Kvartal 2", "Kvartal 3", "Kvartal 4", total]
+    return wide.reset_index(drop=True).assign(Iakttagelse=[t.capitalize() if t != total else t for t in order])[
+        ["Iakttagelse", "Kvartal 1", "Kvartal 2", "Kvartal 3", "Kvartal 4", total]]
+
+
+def est_table(store: str | Path | None, year: int):
+    """:func:`est_display` as a table."""
+    return fmt.table(est_display(store, year), caption=f"EST-iakttagelser {year} per slag och kvartal")
+
+
+def factor_display(store: str | Path | None, year: int) -> pd.DataFrame:
+    """The risk and protective factors (the indicators the definitions mark as such) with their latest
+    value and change since the previous measurement, and whether that is better or worse."""
+    evidence = activity_plan.indicator_evidence(store, year)
+    part = evidence[evidence["factor"].isin(["risk", "skydd"])].sort_values("factor", kind="stable").reset_index(drop=True)
+    return pd.DataFrame({
+        "Faktor": part["factor"].map({"risk": "riskfaktor", "skydd": "skyddsfaktor"}).to_numpy(),
+        "Indikator": part["name"].to_numpy(),
+        "År": part["year"].map(lambda y: fmt.MISSING if pd.isna(y) else str(int(y))).to_numpy(),
+        "Värde": [common.value_text(i, v, h) for i, v, h in zip(part["indicator"], part["value"], part["suppressed"])],
+        "Sedan föregående mätning": [common.change_text(c, y) for c, y in zip(part["change_previous"], part["previous_year"])],
+        "Bedömning": part["assessment"].map(problemregister.ASSESSMENT_WORDS).to_numpy(),
+        "Åtgärd i planen": part["has_measure"].map({True: "ja", False: "nej"}).to_numpy(),
+    })
+
+
+def factor_table(store: str | Path | None, year: int):
+    """:func:`factor_display` as a table."""
+    return fmt.table(factor_display(store, year), caption="Risk- och skyddsfaktorer: läge och utveckling")
+
+
+def problem_register_table(store: str | Path | None, year: int):
+    """The problem register: the problems the analysis found and the steering group decided."""
+    return problemregister.register_table(store, year)
+
+
+def problem_summary(store: str | Path | None, year: int):
+    """How many problems, how many without a measure, how many measures without a problem."""
+    return common.markdown(problemregister.summary_text(store, year))
+
+
+def problem_follow_up_table(store: str | Path | None, year: int):
+    """What the trends mean for each problem: did its indicators move?"""
+    return problemregister.follow_up_table(store, year)
+
+
+def sources_table(store: str | Path | None):
+    """The sources of the situation picture and their limitations."""
+    return kallor.sources_table(store)
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from trygghet.data.config import CRS_WGS84, SUPPRESS_BELOW
 from trygghet.data.errors import ParameterError
 from trygghet.data.vocabulary import MUNICIPAL_GROUP
 from trygghet.reports import format as fmt
+from trygghet.reports import map_access
+from trygghet.reports.chart import Chart, join_sv
 from trygghet.reports.offline_map import MetricScale, OfflineMap, offline, to_html
 
 __all__ = [
@@ -197,9 +199,12 @@ def hotspot_map(
     :func:`hotspots.emerging` result; *Situationella åtgärder* — the measures that cover cells in ``year``
     (default ``cells.attrs["year"]``) by the one rule (:func:`trygghet.analysis.coverage.covering_measures`),
     coloured by status (:data:`STATUS_COLOURS`); *Trygghetsvandringar* — ``safety_walks`` findings;
-    *Områden* — the ``areas``' borders; and *Bakgrundskarta (OpenStreetMap)*, off by default. No offence's
-    own point is ever drawn. More than ``max_cells`` significant cells are dissolved per class (with a
-    warning). Render with :func:`to_html` / :func:`offline` for a self-contained page.
+    *Områden* — the ``areas``' borders and names (shown without hover); and *Bakgrundskarta
+    (OpenStreetMap)*, off by default. No offence's own point is ever drawn. More than ``max_cells``
+    significant cells are dissolved per class (with a warning). The layer control starts collapsed, the
+    legend folds (:mod:`trygghet.reports.map_access`), and the map carries its table alternative
+    (``fmap.table_alternative``: table, sentence) and title (``fmap.get_root().title``), which
+    :func:`offline` shows under it. Render with :func:`to_html` / :func:`offline` for a self-contained page.
     """
     _check_cells(cells)
     shown_measures = _covering(cells, measures, year)
@@ -227,9 +232,13 @@ def hotspot_map(
         _measure_layer(shown_measures).add_to(fmap)
     if safety_walks is not None and len(safety_walks):
         _walk_layer(safety_walks).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    control = folium.LayerControl(collapsed=True).add_to(fmap)
+    map_access.MapControls(control).add_to(fmap)
     fmap.get_root().html.add_child(Element(_legend_html(cells, title, kde, emerging is not None and len(emerging),
                                                         shown_measures)))
+    fmap.get_root().title = html.escape("Karta: " + (title or "Hot spots och cold spots"))
+    fmap.table_alternative = map_access.table_alternative(cells, published_counts(cells)["areas"], GI_BIN_LABELS,
+                                                          noun(cells), shown_measures, safety_walks)
     return fmap
 
 
@@ -292,7 +301,15 @@ def static_map(
     if path is not None:
         fig.savefig(path, dpi=dpi)
     plt.close(fig)  # returned for display; closed so a notebook does not show it twice
-    return fig
+    bins = sig["gi_bin"].astype(int)
+    said = [f"{int((bins == b).sum())} med {GI_BIN_LABELS[b].split(', ')[1]}" for b in (3, 2, 1) if (bins == b).any()]
+    alt = (f"Karta: {title or 'Hot spots och cold spots'}. {int((bins > 0).sum())} rutor är hot spots"
+           + (f" ({join_sv(said)})" if said else "") + f" och {int((bins < 0).sum())} cold spots"
+           + (f"; {len(sit)} situationella åtgärder täcker rutor" if len(sit) else "") + ". Rutornas läge, antal "
+           "och områden finns i rapportens tabeller och i den interaktiva kartans tabell.")
+    table = pd.DataFrame({"Gi*-klass": [GI_BIN_LABELS[b] for b in (3, 2, 1, -1, -2, -3)],
+                          "Antal rutor": [str(int((bins == b).sum())) for b in (3, 2, 1, -1, -2, -3)]})
+    return Chart(fig, alt, table, "Rutor per Gi*-klass på kartan")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -389,6 +406,7 @@ def _area_layer(areas: gpd.GeoDataFrame) -> folium.FeatureGroup:
                              crs=areas.crs).to_crs(CRS_WGS84)  # fmt: skip
     style = lambda f: {"fillOpacity": 0.0, "color": "#333333", "weight": 1.5, "dashArray": "4 3"}  # noqa: E731
     _geojson(table, style, ["omrade"], ["Område"]).add_to(group)
+    map_access.area_labels(areas, group)
     return group
 
 
@@ -448,11 +466,6 @@ def _geojson(table: gpd.GeoDataFrame, style, fields: list[str], aliases: list[st
 
 def _fill(colour: str, opacity: float = 0.8) -> dict:
     return {"fillColor": colour, "fillOpacity": opacity, "color": colour, "weight": 0.3}
-
-
-# --------------------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------------------
 
 
 def _check_cells(cells) -> None:
@@ -564,27 +577,5 @@ def _legend_html(cells: gpd.GeoDataFrame, title: str | None, kde: bool, has_emer
                      f"{html.escape(STATUS_LABELS[s])}</div>" for s, c in STATUS_COLOURS.items())
     extra += ('<div><i style="background:#d7191c"></i>Brist (ej åtgärdad)</div>'
               '<div><i style="background:#7f7f7f"></i>Brist (åtgärdad)</div>')
-    heading = html.escape(title or "Hot spots och cold spots")
     note = html.escape(_source_line(cells) + " Planerade och avbrutna åtgärder räknas inte som täckning och visas inte.")
-    return f"""
-<style>
-.leaflet-container {{ background: #eef0f2; }}
-.tr-title {{ position: absolute; top: 10px; left: 50px; z-index: 1000; background: rgba(255,255,255,.92);
-  padding: 6px 10px; font: 600 15px/1.3 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-width: calc(100% - 120px); }}
-.tr-legend {{ position: absolute; bottom: 26px; right: 10px; z-index: 1000; background: rgba(255,255,255,.94);
-  padding: 8px 10px; font: 12px/1.45 sans-serif; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
-  max-width: 290px; max-height: calc(100% - 60px); overflow-y: auto; }}
-@media (max-width: 520px) {{ .tr-legend {{ font-size: 10px; max-width: 200px; padding: 5px 7px; }}
-  .tr-legend small {{ display: none; }} .tr-title {{ font-size: 12px; }}
-  .leaflet-control-layers-expanded {{ font-size: 10px; padding: 3px 5px; max-height: 38%; overflow-y: auto; }} }}
-.tr-legend span {{ display: inline-block; width: 14px; height: 12px; margin-right: 6px; vertical-align: middle;
-  border: 1px solid #999; }}
-.tr-legend i {{ display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin: 0 8px 0 2px;
-  vertical-align: middle; border: 1px solid #333; }}
-.tr-legend small {{ display: block; margin-top: 4px; color: #444; }}
-</style>
-<div class="tr-title">{heading}</div>
-<div class="tr-legend"><b>Gi*-klass</b>{rows}{extra}<small>{note}</small>
-<small>Bakgrundskartan (OpenStreetMap) kräver internet och är avslagen från början.</small></div>
-"""
+    return map_access.legend_box(title or "Hot spots och cold spots", f"<b>Gi*-klass</b>{rows}{extra}", note)

@@ -2,7 +2,9 @@
 and its source under it.
 
 Each public function takes a tidy table from the library (``indicators.compute``, ``situation_picture``
-...) and returns a matplotlib ``Figure``; notebooks only display it. Colours are colour-blind safe
+...) and returns a :class:`trygghet.reports.chart.Chart`: the matplotlib figure with a Swedish alt text
+that states its key numbers and its numbers as a table (collapsed under the picture); notebooks only
+display it. Text drawn on coloured marks is black or white, whichever reaches 4.5:1 contrast. Colours are colour-blind safe
 (seaborn's ``colorblind`` palette; a sequential ``rocket``-free blue scale for heat maps).
 
 A chart's data passes the privacy gate :func:`trygghet.analysis.disclosure.chart_data` before it is
@@ -23,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from trygghet.analysis import disclosure  # noqa: E402
 from trygghet.data.errors import ParameterError  # noqa: E402
 from trygghet.reports import format as fmt  # noqa: E402
+from trygghet.reports.chart import Chart, join_sv, text_colour_on  # noqa: E402
 
 __all__ = [
     "set_theme",
@@ -42,7 +45,10 @@ __all__ = [
 PALETTE = sns.color_palette("colorblind")
 #: follow-up status colours (blue = on track, orange = at risk, vermilion = off track, grey = not measurable)
 STATUS_COLOURS = {"på väg": "#0072B2", "risk": "#E69F00", "ej på väg": "#D55E00", "ej mätbart": "#999999"}
+#: text drawn in a chart's own colours: the palette's green darkened to 4.5:1 on white
+REFERENCE_TEXT_COLOUR = "#00704f"
 _SOURCE_PREFIX = "Källa: "
+_SEE_TABLE = "Alla värden finns i tabellen under diagrammet."
 
 
 def set_theme() -> None:
@@ -98,7 +104,18 @@ def trend_chart(
     ax.set_ylim(bottom=0)
     if hue is not None and len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, ax, title, source)
+    value = lambda v: fmt.number(v, decimals)  # noqa: E731
+    parts = []
+    for name, part in groups[:8]:
+        part = part.sort_values(x)
+        if not len(part):
+            continue
+        first, last = part.iloc[0], part.iloc[-1]
+        said = f"{value(first[y])} år {int(first[x])} och {value(last[y])} år {int(last[x])}" if len(part) > 1 else \
+            f"{value(last[y])} år {int(last[x])}"
+        parts.append(said if name is None else f"{name}: {said}")
+    alt = f"Linjediagram: {title}. " + (f"{ylabel.capitalize()}: " if ylabel else "") + "; ".join(parts) + ". " + _SEE_TABLE
+    return Chart(_finish(fig, ax, title, source), alt, _long_table(data, x, y, hue, decimals), title)
 
 
 def small_multiples(
@@ -137,7 +154,11 @@ def small_multiples(
     fig.text(0.01, -0.02, _SOURCE_PREFIX + source.removeprefix(_SOURCE_PREFIX) + "  Banden visar 95 % konfidensintervall.",
              ha="left", va="top", fontsize=8.5, color="#444444")
     plt.close(fig)
-    return fig
+    last = int(data[x].max()) if len(data) else None
+    ranked = [f"{n} {fmt.number(latest[n], 1)}" for n in latest.index]
+    alt = (f"Små linjediagram, ett per slag: {title}. {ylabel.capitalize()} år {last}, från högst till lägst: "
+           + join_sv(ranked) + ". " + _SEE_TABLE) if ranked else f"Små linjediagram: {title}. Inga värden att visa."
+    return Chart(fig, alt, _long_table(data, x, y, facet, 1), title)
 
 
 def interval_chart(
@@ -169,13 +190,30 @@ def interval_chart(
     ax.set_ylim(-0.7, len(labels) - 0.3)
     if reference is not None and not pd.isna(reference):
         ax.axvline(reference, color=PALETTE[2], linestyle="--", linewidth=1.2)
-        ax.text(reference, len(labels) - 0.4, f" {reference_label}", color=PALETTE[2], va="top", fontsize=9)
+        ax.text(reference, len(labels) - 0.4, f" {reference_label}", color=REFERENCE_TEXT_COLOUR, va="top", fontsize=9)
     top = float(np.nanmax(shown["upper"])) if len(shown) and shown["upper"].notna().any() else 0.0
     ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(0 if top >= 20 else 1))
     ax.set_xlabel(xlabel)
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, source, note="Linjerna visar 95 % konfidensintervall.")
+    decimals = 0 if top >= 20 else 1
+    value = (lambda v: fmt.percent(v, 0)) if percent else (lambda v: fmt.number(v, decimals))  # noqa: E731
+    ival = lambda r: fmt.interval(r["lower"], r["upper"], 0 if percent else decimals, as_percent=percent)  # noqa: E731
+    said = [f"högst {r[label]} {value(r['value'])} ({ival(r)})" for _, r in shown.tail(1).iloc[::-1].iterrows()]
+    said += [f"lägst {r[label]} {value(r['value'])} ({ival(r)})" for _, r in shown.head(1).iterrows()] if len(shown) > 1 else []
+    if reference is not None and not pd.isna(reference):
+        said.append(f"{reference_label.lower()} {value(reference)}")
+    alt = f"Diagram med 95 % konfidensintervall: {title}. {xlabel.capitalize()}: " + join_sv(said) + "."
+    if len(hidden):
+        alt += f" {len(hidden)} saknar värde (för få svar eller fall)."
+    rows = [{"": str(r[label]), xlabel.capitalize(): value(r["value"]), "95 % konfidensintervall": ival(r)}
+            for _, r in shown.iloc[::-1].iterrows()]
+    rows += [{"": str(r[label]), xlabel.capitalize(): "för få", "95 % konfidensintervall": fmt.MISSING}
+             for _, r in hidden.iterrows()]
+    if reference is not None and not pd.isna(reference):
+        rows.append({"": reference_label, xlabel.capitalize(): value(reference), "95 % konfidensintervall": fmt.MISSING})
+    return Chart(_finish(fig, ax, title, source, note="Linjerna visar 95 % konfidensintervall."), alt + " " + _SEE_TABLE,
+                 pd.DataFrame(rows).rename(columns={"": _LABEL_HEADERS.get(label, "Namn")}), title)
 
 
 def ranked_bar_chart(
@@ -202,7 +240,18 @@ def ranked_bar_chart(
     ax.xaxis.set_major_formatter(_percent_formatter() if percent else _number_formatter(decimals))
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, source)
+    value_text = (lambda v: fmt.percent(v, 0)) if percent else (lambda v: fmt.number(v, decimals))  # noqa: E731
+    top = data.iloc[::-1]
+    said = [f"{r[label]} {value_text(r[value])}" for _, r in top.head(3).iterrows()]
+    alt = f"Liggande stapeldiagram: {title}. {xlabel.capitalize()}, störst: " + join_sv(said)
+    if len(top) > 3:
+        alt += f"; minst: {top.iloc[-1][label]} {value_text(top.iloc[-1][value])}"
+    table = pd.DataFrame({_LABEL_HEADERS.get(label, "Namn"): top[label].astype(str),
+                          xlabel.capitalize(): [value_text(v) for v in top[value]]})
+    if {"lower", "upper"} <= set(top.columns):
+        table["95 % konfidensintervall"] = [fmt.interval(lo, hi, decimals, as_percent=percent)
+                                            for lo, hi in zip(top["lower"], top["upper"])]
+    return Chart(_finish(fig, ax, title, source), alt + ". " + _SEE_TABLE, table, title)
 
 
 def weekday_hour_heatmap(table: pd.DataFrame, *, title: str, source: str, value: str = "n") -> Figure:
@@ -230,7 +279,19 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, title: str, source: str, value:
     ax.set_yticks(np.arange(7) + 0.5, [fmt.weekday_name(d) for d in range(7)], rotation=0)
     ax.set_xlabel("Timme (då brottet började)")
     ax.set_ylabel("")
-    return _finish(fig, ax, title, source, note="Brott med okänd tidpunkt ingår inte.")
+    for text, colour in zip(ax.texts, ax.collections[0].get_facecolors()):  # each number readable on its cell
+        text.set_color(text_colour_on(colour[:3]))
+    cells = gated[gated["mark"] == ""].sort_values(value, ascending=False, kind="stable").head(3)
+    said = [f"{fmt.weekday_name(r['weekday'])} klockan {int(r['hour']):02d}–{int(r['hour']) + 1:02d} "
+            f"({fmt.number(r[value], 0)} brott)" for _, r in cells.iterrows()]
+    alt = (f"Värmekarta över veckodag och timme: {title}. Flest brott: " + join_sv(said) + ". "
+           if said else f"Värmekarta över veckodag och timme: {title}. ")
+    shown_text = pd.DataFrame(annot, index=range(7), columns=range(24))
+    table = pd.DataFrame({"Timme": [f"{h:02d}–{h + 1:02d}" for h in range(24)]})
+    for d in range(7):
+        table[fmt.weekday_name(d).capitalize()] = shown_text.loc[d].to_list()
+    return Chart(_finish(fig, ax, title, source, note="Brott med okänd tidpunkt ingår inte."), alt + _SEE_TABLE,
+                 table, title)
 
 
 def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None = None, value: str = "n") -> Figure:
@@ -240,11 +301,19 @@ def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None
     fig, ax = _figure()
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
     hidden = False
+    said, columns = [], {"Månad": [fmt.month_name(m) for m in range(1, 13)]}
     for i, (name, part) in enumerate(groups):
         part = part.set_index("month").reindex(range(1, 13), fill_value=0).reset_index()
         gated = disclosure.chart_data(part[["month", value]], value, by="month")
         hidden |= bool(gated["hidden"].any())
         ax.plot(gated["month"], gated[value], marker="o", color=PALETTE[i % len(PALETTE)], label=name)
+        columns["Antal brott" if name is None else str(name)] = [
+            m if m else fmt.number(v, 0) for v, m in zip(gated[value], gated["mark"])]
+        seen = gated[gated["mark"] == ""].sort_values(value, kind="stable")
+        if len(seen):
+            high, low = seen.iloc[-1], seen.iloc[0]
+            said.append(("" if name is None else f"{name}: ") + f"flest i {fmt.month_name(high['month'])} "
+                        f"({fmt.number(high[value], 0)}), färst i {fmt.month_name(low['month'])} ({fmt.number(low[value], 0)})")
     ax.set_xticks(range(1, 13), [fmt.month_name(m)[:3] for m in range(1, 13)])
     ax.yaxis.set_major_formatter(_number_formatter(0))
     ax.set_ylabel("Antal brott")
@@ -253,7 +322,8 @@ def month_chart(table: pd.DataFrame, *, title: str, source: str, hue: str | None
     if hue is not None and len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     note = "Månader med 1–4 brott (och en månad till, så att de inte kan räknas fram) visas inte."
-    return _finish(fig, ax, title, source, note=note if hidden else None)
+    alt = f"Linjediagram över årets månader: {title}. " + ("; ".join(said) + ". " if said else "") + _SEE_TABLE
+    return Chart(_finish(fig, ax, title, source, note=note if hidden else None), alt, pd.DataFrame(columns), title)
 
 
 def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: str | None = None) -> Figure:
@@ -267,7 +337,8 @@ def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: st
         if n == 0:
             continue
         ax.barh([0], [n], left=left, color=STATUS_COLOURS[status], height=0.6)
-        ax.text(left + n / 2, 0, f"{status}\n{n}", ha="center", va="center", color="white", fontsize=10, fontweight="bold")
+        ax.text(left + n / 2, 0, f"{status}\n{n}", ha="center", va="center", color=text_colour_on(STATUS_COLOURS[status]),
+                fontsize=10, fontweight="bold")
         left += n
     ax.set_xlim(0, max(left, 1))
     ax.set_yticks([])
@@ -276,7 +347,11 @@ def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: st
     ax.grid(visible=False)
     year = table["latest_year"].max() if "latest_year" in table and table["latest_year"].notna().any() else None
     default_title = "Delmålens status" + (f" {int(year)}" if year is not None else "")
-    return _finish(fig, ax, title or default_title, source or "styrgruppens mål (mal.yaml); trygghet")
+    title = title or default_title
+    said = join_sv([f"{n} {status}" for status, n in counts.items()])
+    alt = f"Stapel uppdelad efter status: {title}. Av {int(counts.sum())} delmål är {said}."
+    table = pd.DataFrame({"Status": list(counts.index), "Antal delmål": [str(int(n)) for n in counts]})
+    return Chart(_finish(fig, ax, title, source or "styrgruppens mål (mal.yaml); trygghet"), alt, table, title)
 
 
 def level_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
@@ -296,7 +371,13 @@ def level_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     ax.set_xlabel("Antal åtgärder")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, source)
+    said = [f"{level} {int(grid.loc[level].sum())} ({int(grid.loc[level, 'kort'])} på kort och "
+            f"{int(grid.loc[level, 'lång'])} på lång sikt)" for level in levels]
+    alt = f"Liggande staplar per preventionsnivå: {title}. Antal åtgärder: " + join_sv(said) + "."
+    table = pd.DataFrame({"Preventionsnivå": levels, "Kort sikt": [str(int(v)) for v in grid["kort"]],
+                          "Lång sikt": [str(int(v)) for v in grid["lång"]],
+                          "Totalt": [str(int(v)) for v in grid.sum(axis=1)]})
+    return Chart(_finish(fig, ax, title, source), alt, table, title)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -318,6 +399,29 @@ def _finish(fig: Figure, ax, title: str, source: str, note: str | None = None) -
     fig.text(0.01, -0.02, caption, ha="left", va="top", fontsize=8.5, color="#444444")
     plt.close(fig)
     return fig
+
+
+#: the first column's header of a chart's table, by the column the chart labels its marks with
+_LABEL_HEADERS = {"area": "Område", "name": "Indikator", "year": "År", "category": "Brottskategori"}
+
+
+def _long_table(data: pd.DataFrame, x: str, y: str, hue: str | None, decimals: int) -> pd.DataFrame:
+    """A line chart's drawn values as a table: one row per ``x`` (year), one column per group, the 95 %
+    interval beside the value where the data has one."""
+    has_band = {"lower", "upper"} <= set(data.columns)
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=False))
+    rows: dict = {}
+    for name, part in groups:
+        for _, r in part.iterrows():
+            text = fmt.number(r[y], decimals)
+            if has_band and pd.notna(r["lower"]) and pd.notna(r["upper"]):
+                text += f" ({fmt.interval(r['lower'], r['upper'], decimals)})"
+            column = "Värde" if name is None else str(name)
+            rows.setdefault(r[x], {})[column + (" (95 % konfidensintervall)" if has_band else "")] = text
+    table = pd.DataFrame.from_dict(rows, orient="index").sort_index().fillna(fmt.MISSING)
+    table.index = [str(int(v)) if isinstance(v, (int, np.integer, float)) and float(v).is_integer() else str(v)
+                   for v in table.index]
+    return table.rename_axis("År" if x == "year" else "Period").reset_index()
 
 
 def _hidden_rows(table: pd.DataFrame, value: str = "value") -> np.ndarray:

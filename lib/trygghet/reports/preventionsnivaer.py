@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from trygghet.analysis import activity_plan, coverage
+from trygghet.analysis.problems import split_ids as problems_ids
 from trygghet.data.errors import ParameterError
+from trygghet.reports import common
 from trygghet.reports import format as fmt
-from trygghet.reports import maps, plots
+from trygghet.reports import maps, plots, problemregister
 from trygghet.reports.common import panel_display, start_report
 
 __all__ = [
@@ -33,6 +35,9 @@ __all__ = [
     "measures_table",
     "later_measures_display",
     "later_measures_table",
+    "problem_summary",
+    "problem_level_table",
+    "problem_flags_table",
 ]
 
 #: Swedish headers of the activity plan's frames
@@ -168,9 +173,26 @@ def _measure_rows(table: pd.DataFrame) -> pd.DataFrame:
         "Start": table["start"].map(lambda d: fmt.MISSING if pd.isna(d) else d.strftime("%Y-%m-%d")).to_numpy(),
         "Kostnad": table["cost_sek"].map(lambda v: fmt.MISSING if pd.isna(v) else fmt.number(v, 0) + "\u00a0kr").to_numpy(),
     })
+    if "problems" in table.columns:  # the problems of the register the measure answers (Lag 2023:196)
+        out["Problem"] = table["problems"].map(lambda t: ", ".join(problems_ids(t)) or None).to_numpy()
     if "scope" in table.columns:
         out["Gäller"] = table["scope"].map(_SCOPE_SV).to_numpy()
     return out
+
+
+def problem_summary(store: str | Path | None, year: int):
+    """How many problems of the register, how many lack a measure, how many measures lack a problem."""
+    return common.markdown(problemregister.summary_text(store, year))
+
+
+def problem_level_table(store: str | Path | None, year: int):
+    """Each problem of the register with its measures on each prevention level, flagged when it has none."""
+    return problemregister.level_table(store, year)
+
+
+def problem_flags_table(store: str | Path | None, year: int):
+    """Problems without a measure and measures without a problem, in sentences."""
+    return problemregister.flags_table(store, year)
 
 
 def measures_table(store: str | Path | None, year: int, area: str | None = None):

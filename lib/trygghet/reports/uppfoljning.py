@@ -8,6 +8,8 @@ The notebook calls, in order::
     r.status_text(s)                # "Av 11 delmål är …" and "Beslut som behövs"
     r.goals_table(s)                # one row per sub-goal
     r.changes_text(s)               # the year's main changes
+    r.problem_table(store, year)    # per problem of the register: did its indicators move?
+    r.problem_detail_table(store, year)
     r.commitments(store, year)      # the parties' commitments in the activity plan
 
 Each display function records what it shows (:func:`trygghet.reports.record.glue`), so the run
@@ -23,7 +25,9 @@ page said. The record's keys (:data:`RECORD_KEYS`):
 - ``watch`` — the "Följ särskilt upp" sentence for sub-goals at risk ("" when none);
 - ``goals`` — the rows of the sub-goal table as shown: ``subgoal_id, subgoal, area, baseline, value,
   target, trend, status`` (code), ``status_word``, ``reason``, ``measures``, ``latest_year``;
-- ``main_changes`` — the main-change sentences as shown (empty list: none).
+- ``main_changes`` — the main-change sentences as shown (empty list: none);
+- ``answers`` — the three answers as shown (:mod:`trygghet.reports.answers`): a list of
+  ``{"key", "question", "parts": [[text, href or null], ...], "text", "numbers"}``.
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ from IPython.display import Markdown
 
 from trygghet.analysis import activity_plan
 from trygghet.analysis import indicators
+from trygghet.reports import answers as answer_words
 from trygghet.reports import format as fmt
 from trygghet.reports import preventionsnivaer
+from trygghet.reports import problemregister
 from trygghet.reports import wording
 from trygghet.reports.common import start_report
 from trygghet.reports.plots import follow_up_chart
@@ -55,16 +61,19 @@ __all__ = [
     "record_of",
     "status_chart",
     "status_text",
+    "answers_text",
     "goals_table",
     "changes_text",
     "commitments",
+    "problem_table",
+    "problem_detail_table",
     "goal_rows",
     "decision_lines",
     "main_change_sentences",
 ]
 
 RECORD_KEYS = ("status_counts", "status_sentence", "subject_status", "decisions", "decisions_intro", "watch",
-               "goals", "main_changes")
+               "goals", "main_changes", "answers")
 #: the sub-goal table's columns: record key -> Swedish header
 GOAL_HEADERS = {
     "subgoal": "Delmål",
@@ -111,6 +120,7 @@ def summary(store: str | Path | None, year: int, *, alpha: float = 0.05, max_cha
         "watch": watch,
         "goals": goal_rows(follow, measures_for, year),
         "main_changes": main_change_sentences(store, year, alpha=alpha, max_items=max_changes),
+        "answers": answer_words.answers(store, year, follow, alpha=alpha, max_changes=max_changes),
     }
 
 
@@ -138,6 +148,13 @@ def status_text(s: dict) -> Markdown:
     if s["watch"]:
         text += "\n\n" + s["watch"]
     return Markdown(_escape_md(text))
+
+
+def answers_text(s: dict) -> Markdown:
+    """The three answers — safer? where? aimed right? — each with links to its evidence (records
+    ``answers``; the email opens with the same sentences)."""
+    glue("answers", s["answers"])
+    return Markdown(answer_words.markdown(s["answers"]))
 
 
 def goals_table(s: dict):
@@ -175,6 +192,18 @@ def commitments(store: str | Path | None, year: int):
     """Each party's commitments in the activity plan: measures by status and their cost."""
     return fmt.table(activity_plan.commitments(store, year), headers=preventionsnivaer.HEADERS_SV,
                      decimals={"cost_sek": 0})
+
+
+def problem_table(store: str | Path | None, year: int):
+    """Per problem of the register (``problem.yaml``): did its indicators move? (counts and a word;
+    :func:`trygghet.reports.problemregister.follow_up_table`)."""
+    return problemregister.follow_up_table(store, year)
+
+
+def problem_detail_table(store: str | Path | None, year: int):
+    """Per problem and indicator: previous and latest measurement, change, better or worse
+    (:func:`trygghet.reports.problemregister.follow_up_detail_table`)."""
+    return problemregister.follow_up_detail_table(store, year)
 
 
 def goal_rows(follow: pd.DataFrame, measures_for: dict[str, list[str]], year: int | None = None) -> list[dict]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from trygghet.analysis import disclosure
 from trygghet.analysis.indicators import definition
 from trygghet.data.vocabulary import WHOLE_MUNICIPALITY
 from trygghet.reports import format as fmt
@@ -319,3 +320,87 @@ def parameter_name(name: str) -> str:
 def language_name(lang: str) -> str:
     """A report language in words: ``sv`` -> "svenska"."""
     return LANGUAGE_NAMES.get(str(lang), str(lang))
+
+
+# ------------------------------------------------------------------------------------ hot-spot study area
+# (added by the spotsarea helper, issue 11: every hot-spot report and map states its study area, how many
+# offences fall outside it, what a hot spot means and which inference was used, in these words)
+
+#: what a hot spot means, in one sentence (the reports' method box; calibrated by benchmarks/bench_calibration.py)
+HOTSPOT_MEANING = (
+    "En hot spot är en ruta där rutan och dess åtta grannar tillsammans har så många fler {noun} än "
+    "genomsnittet i analysområdet att slumpen nästan aldrig ger det – när alla platser var lika utsatta "
+    "pekades färre än 1 av 100 rutor ut i våra simuleringar – och den visar var {noun} är många, inte att "
+    "risken per invånare är hög."
+)
+
+
+def study_area_sentence(attrs: Mapping) -> str:
+    """The hot-spot study area with its km² (the ``A`` of PAI) from a hot-spot result's ``attrs``:
+    "Analysområdet är bebodd mark i Luleå kommun, 968 km² (15 486 rutor om 250 m): rutorna där någon bor
+    enligt SCB:s befolkningsrutor 2025 och 250 m runt dem. Samma område för alla brottstyper, händelser och
+    år; ytan är A i PAI." (the municipality, the areas or a grid around the points likewise)."""
+    km2, size, cell_km2 = attrs.get("study_km2"), attrs.get("cell_size"), attrs.get("cell_km2")
+    grid = f" ({fmt.number(round(km2 / cell_km2), 0)} rutor om {fmt.number(size, 0)} m)" if cell_km2 else ""
+    name = str(attrs.get("study_area_name") or "").strip()
+    municipality = f"{name} kommun" if name else "kommunen"
+    kind = attrs.get("study_area")
+    if kind == "populated":
+        buffer = attrs.get("study_area_buffer")
+        year = attrs.get("study_area_year")
+        source = ("enligt SCB:s befolkningsrutor" if attrs.get("study_area_source") == "befolkning_rutor"
+                  else "inom SCB:s tätorter")
+        where = "rutorna där någon bor " + source + (f" {year}" if year else "")
+        if attrs.get("study_area_source") == "tatorter":
+            where = "SCB:s tätorter" + (f" {year}" if year else "")
+        margin = f" och {fmt.number(buffer, 0)} m runt dem" if buffer else ""
+        return (f"Analysområdet är bebodd mark i {municipality}, {fmt.number(km2, 0)} km²{grid}: {where}{margin}. "
+                "Samma område för alla brottstyper, händelser och år; ytan är A i PAI.")
+    what = {"municipality": municipality, "areas": "kommunens områden tillsammans"}.get(kind)
+    if what is None:
+        return (f"Analysområdet är rutnätet runt de kartlagda platserna, {fmt.number(km2, 0)} km²{grid}; "
+                "det beror på vilka platser som finns och kan skilja mellan brottstyper.")
+    return (f"Analysområdet är {what}, {fmt.number(km2, 0)} km²{grid}; samma område för alla brottstyper "
+            "och händelser samma år. Ytan är A i PAI.")
+
+
+def map_counts_sentence(attrs: Mapping, noun: str = "brott") -> str:
+    """How many offences (incidents) the hot-spot map is built on, how many have no place or lie outside
+    the municipality, and how many lie outside the study area — protected together by the disclosure gate
+    (:func:`trygghet.analysis.disclosure.protect_page`), so no small count can be worked out from the
+    others: "Kartan bygger på 5 824 brott med plats i analysområdet. 1 845 brott saknar plats eller ligger
+    utanför kommunen och 17 ligger utanför analysområdet (obebodd mark); de räknas i alla totaler men
+    ingår inte i kartan."."""
+    shown = int(attrs.get("n_points", 0))
+    unplaced = int(attrs.get("n_without_place", 0)) + int(attrs.get("n_outside_municipality", 0))
+    outside = int(attrs.get("n_outside_study_area", attrs.get("n_outside", 0)))
+    populated = attrs.get("study_area") == "populated"
+    merge = not populated or disclosure.suppress_value(outside)  # a small count outside joins the others
+    parts = {"shown": shown, "left": unplaced + outside} if merge else {"shown": shown, "unplaced": unplaced,
+                                                                        "outside": outside}
+    figures = pd.DataFrame({"total": [shown + unplaced + outside], **{k: [v] for k, v in parts.items()}})
+    safe = disclosure.protect_page({"f": figures}, [(("f", 0, "total"), [("f", 0, c) for c in parts])],
+                                   count_cols={"f": list(figures.columns)})["f"].iloc[0]
+    text = f"Kartan bygger på {fmt.count(safe['shown'])} {noun} med plats i analysområdet. "
+    if not merge:
+        return text + (f"{fmt.count(safe['unplaced'])} {noun} saknar plats eller ligger utanför kommunen och "
+                       f"{fmt.count(safe['outside'])} ligger utanför analysområdet (obebodd mark); de räknas i alla "
+                       "totaler men ingår inte i kartan.")
+    where = "utanför kommunen eller utanför analysområdet (obebodd mark)" if populated else "utanför kommunen"
+    return text + (f"{fmt.count(safe['left'])} {noun} saknar plats eller ligger {where}; de räknas i alla "
+                   "totaler men kan inte visas på kartan.")
+
+
+def inference_sentence(attrs: Mapping) -> str:
+    """Which inference made the hot spots significant, from a hot-spot result's ``attrs``."""
+    correction = {"fdr_bh": "korrigerat för många test med Benjamini–Hochberg (FDR)",
+                  "bonferroni": "korrigerat för många test med Bonferroni", "none": "utan korrektion för många test"}
+    corr = correction.get(attrs.get("correction", "fdr_bh"), "")
+    alpha = fmt.percent(attrs.get("alpha", 0.05), decimals=0)
+    if attrs.get("inference") == "permutation":
+        how = (f"ett permutationstest: antalen flyttas slumpvis mellan rutorna {fmt.number(attrs.get('permutations'), 0)} "
+               f"gånger (som PySAL esda, fröet {attrs.get('seed')})")
+    else:
+        how = "normalfördelningen för Gi* (z-värdet), som ArcGIS Pro"
+    return (f"Signifikansen bygger på {how}, {corr}, på nivån {alpha}; valet bygger på simuleringar där det "
+            "gav få falska hot spots och hittade verkliga kluster.")

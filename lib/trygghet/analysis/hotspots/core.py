@@ -53,6 +53,13 @@ from trygghet.analysis.hotspots.grid import (
     _study_mask,
     auto_cell_size,
 )
+from trygghet.analysis.hotspots.permutation import (
+    DEFAULT_PERMUTATIONS,
+    DEFAULT_SEED,
+    INFERENCES,
+    check_permutations,
+    crand_gistar,
+)
 from trygghet.analysis.hotspots.statistics import CORRECTIONS, _adjust, _gi_bins, _gistar, _kde, auto_bandwidth
 from trygghet.data.config import CRS_SWEREF
 from trygghet.data.errors import DataError, ParameterError
@@ -75,6 +82,9 @@ def analyse(
     study_area=None,
     grid: gpd.GeoDataFrame | None = None,
     max_cells: int = DEFAULT_MAX_CELLS,
+    inference: str = "normal",
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = DEFAULT_SEED,
 ) -> gpd.GeoDataFrame:
     """Counts, KDE and Gi* hot spots of points on a regular grid, one row per cell.
 
@@ -117,6 +127,14 @@ def analyse(
     ArcGIS's confidence bin: ±3 when ``pvalue_adj ≤ 0.01``, ±2 when ``≤ 0.05``, ±1 when ``≤ 0.10``, signed
     by z. ``hotspot``/``coldspot``: ``pvalue_adj ≤ alpha`` with z > 0 / z < 0.
 
+    **Inference.** ``inference="normal"`` (default here) takes ``pvalue`` from the normal distribution
+    of z as above. ``inference="permutation"`` uses conditional randomisation as esda's ``crand``
+    (:func:`~trygghet.analysis.hotspots.permutation.crand_gistar`: ``permutations`` draws, the
+    random stream ``seed``; esda's folded ``p_sim``), better for sparse, skewed counts; then
+    ``pvalue = min(1, 2 p_sim)`` (two-sided, like the normal one), the direction (hot or cold) is the
+    tail the observation lies in, and the correction, bins and flags follow as above. The store's
+    reports use :func:`for_store`'s default, chosen from ``benchmarks/bench_calibration.py``.
+
     **Rank** (``hotspot_rank``): the hot-spot cells that hold points themselves (``hotspot`` and
     ``n > 0``; a cell can be significant through its neighbours alone) numbered 1, 2, … by Gi* z,
     strongest first (ties: more points first, then ``cell_id``); ``<NA>`` for every other cell.
@@ -127,8 +145,12 @@ def analyse(
     ``geometry``, and
     ``attrs``: ``cell_size``, ``shape``, ``cell_km2``, ``study_km2``, ``bandwidth``, ``bandwidth_rule``,
     ``kde_unit``, ``correction``, ``alpha``, ``n_points``, ``n_dropped_nan``, ``n_outside``, ``grid``,
-    ``study_area`` (``"given"`` with a study area, ``"points"`` without; :func:`for_store` names it).
+    ``study_area`` (``"given"`` with a study area, ``"points"`` without; :func:`for_store` names it),
+    ``inference`` and, for permutations, ``permutations`` and ``seed``.
     """
+    _check_choice("inference", inference, INFERENCES)
+    if inference == "permutation":
+        permutations, seed = check_permutations(permutations, seed)
     if shape is not None:
         _check_choice("shape", shape, _SHAPES)
     _check_choice("correction", correction, CORRECTIONS)
@@ -187,7 +209,8 @@ def analyse(
         )
     kde = _kde(spec, counts, h) / _cell_km2(spec)
     z = _gistar(spec, counts, mask)
-    result = _assemble(spec, counts, kde, z, mask, correction, float(alpha), areas)
+    simulated = crand_gistar(spec, counts, mask, permutations=permutations, seed=seed) if inference == "permutation" else None
+    result = _assemble(spec, counts, kde, z, mask, correction, float(alpha), areas, simulated)
     result.attrs.update(
         cell_size=spec.cell_size,
         shape=spec.shape,
@@ -203,9 +226,13 @@ def analyse(
         n_outside=n_outside,
         grid=asdict(spec),
         study_area="given" if area_geom is not None else "points",
+        inference=inference,
     )
+    if inference == "permutation":
+        result.attrs.update(permutations=int(permutations), seed=int(seed))
     if grid is not None:  # the earlier result's study area (and its name, see for_store) carries over
-        result.attrs.update({k: grid.attrs[k] for k in ("study_area", "study_area_name") if k in grid.attrs})
+        result.attrs.update({k: grid.attrs[k] for k in ("study_area", "study_area_name", "study_area_source",
+                                                         "study_area_year", "study_area_buffer") if k in grid.attrs})
     return result
 
 
@@ -235,13 +262,18 @@ def _grid_statistics(points, grid: gpd.GeoDataFrame, correction: str) -> tuple[n
     return counts.ravel()[keep].astype(np.int64), zf, p_adj
 
 
-def _assemble(spec, counts, kde, z, mask, correction, alpha, areas) -> gpd.GeoDataFrame:
+def _assemble(spec, counts, kde, z, mask, correction, alpha, areas, simulated=None) -> gpd.GeoDataFrame:
     rows, cols = np.indices((spec.ny, spec.nx))
     rows, cols = rows.ravel(), cols.ravel()
     keep = np.ones(rows.shape, dtype=bool) if mask is None else mask.ravel()
     rows, cols = rows[keep], cols[keep]
     zf = z.ravel()[keep]
-    p = 2.0 * stats.norm.sf(np.abs(zf))
+    if simulated is None:
+        p = 2.0 * stats.norm.sf(np.abs(zf))
+        sign = np.sign(np.nan_to_num(zf))
+    else:  # permutation p-values: esda's folded p_sim, doubled to be two-sided like the normal ones
+        p = np.minimum(1.0, 2.0 * simulated[0].ravel()[keep])
+        sign = simulated[1].ravel()[keep].astype(np.float64)
     p_adj = _adjust(p, correction)
     significant = np.nan_to_num(p_adj, nan=1.0) <= alpha
     geometry = _cell_geometries(spec, rows, cols)
@@ -256,9 +288,9 @@ def _assemble(spec, counts, kde, z, mask, correction, alpha, areas) -> gpd.GeoDa
             "gistar": zf,
             "pvalue": p,
             "pvalue_adj": p_adj,
-            "gi_bin": _gi_bins(zf, p_adj),
-            "hotspot": significant & (np.nan_to_num(zf) > 0),
-            "coldspot": significant & (np.nan_to_num(zf) < 0),
+            "gi_bin": _gi_bins(sign, p_adj),
+            "hotspot": significant & (sign > 0),
+            "coldspot": significant & (sign < 0),
             "hotspot_rank": pd.array([pd.NA] * len(rows), dtype="Int64"),
             "geometry": geometry,
         },

@@ -15,12 +15,17 @@ import pandas as pd
 
 from trygghet.data.config import paths, resource_path
 from trygghet.data.demo import _geo, _municipal, _offence_files, _offences, _plan, _population, _survey, _youth
+from trygghet.data.demo import _problems
+from trygghet.data.demo import _promises
+from trygghet.data.demo._est import K_EST, generate_est
+from trygghet.data.demo._grid import GRID_FILE, K_GRID, population_grid
+from trygghet.data.demo._open import K_OPEN, OPEN_FILES, write_open
 from trygghet.data.demo._io import fmt_decimal, write_csv, write_geojson, write_text, write_xlsx
 from trygghet.data.demo._survey import problem_index
 from trygghet.data.errors import ParameterError
 from trygghet.data.ingest import read_code_list
 
-__all__ = ["write_demo", "DEMO_FILES"]
+__all__ = ["write_demo", "DEMO_FILES", "DEMO_OPEN_FILES"]
 
 #: every file :func:`write_demo` writes (at any scale)
 DEMO_FILES = (
@@ -32,7 +37,15 @@ DEMO_FILES = (
     "ungdomsenkat_kodbok.yaml",
     "kommunala_handelser.csv", "misstankta_unga.csv", "atgarder.xlsx", "mal.yaml", "trygghetsvandringar.csv",
     "evenemang.csv",
+    "befolkning_rutor.csv",
+    "problem.yaml",
+    "medborgarloften.yaml",
+    "est_rapporter.csv",
 )
+
+
+#: the public statistics the demo writes under RAW/open/ (as `trygghet fetch` would; not returned by write_demo)
+DEMO_OPEN_FILES = OPEN_FILES
 
 
 def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
@@ -111,6 +124,11 @@ def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
     w.insert(3, "y_sweref99tm", fmt_decimal(walks["y"], 1, False).to_numpy())
     written.append(write_csv(w, raw / "trygghetsvandringar.csv"))
     written.append(write_csv(_plan.events(), raw / "evenemang.csv"))
+    written.append(write_text(_problems.problems_yaml(), raw / "problem.yaml"))
+    written.append(write_text(_promises.promises_yaml(seed), raw / "medborgarloften.yaml"))
+    written.append(write_csv(generate_est(np.random.default_rng([int(seed), K_EST]), geo), raw / "est_rapporter.csv"))
+    written.append(write_csv(population_grid(np.random.default_rng([int(seed), K_GRID]), geo, pop), raw / GRID_FILE))
+    write_open(np.random.default_rng([int(seed), K_OPEN]), raw)
     return written
 
 

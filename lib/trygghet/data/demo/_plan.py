@@ -11,6 +11,7 @@ import yaml
 from trygghet.data.demo._geo import Geography
 from trygghet.data.demo._offences import festival_dates
 from trygghet.data.demo._population import YEARS
+from trygghet.data.demo._problems import MEASURE_PROBLEMS
 
 __all__ = ["measures", "goals_yaml", "safety_walks", "events", "UNCOVERED_HOT_PLACES"]
 
@@ -115,7 +116,9 @@ def measures(geo: Geography) -> pd.DataFrame:
         rows.append((mid, name, level, horizon, resp, group, areas, date.fromisoformat(start),
                      date.fromisoformat(end) if end else None, status, float(cost) if cost else None, indicators,
                      x, y))
-    return pd.DataFrame(rows, columns=_COLUMNS).astype(object)
+    table = pd.DataFrame(rows, columns=_COLUMNS)
+    table["problem"] = table["id"].map(MEASURE_PROBLEMS)  # the problems of problem.yaml each measure answers
+    return table.astype(object)
 
 
 def goals_yaml(baselines: dict[str, float]) -> str:

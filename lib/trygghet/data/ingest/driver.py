@@ -16,10 +16,15 @@ import pandas as pd
 from trygghet import __version__
 from trygghet.data import schemas as sch
 from trygghet.data.ingest.code_list import load_code_list
+from trygghet.data.ingest.est import ingest_est
 from trygghet.data.ingest.files import check_folders, collect_rejects, discover, write_store, years_of
 from trygghet.data.ingest.offences import ingest_offences
+from trygghet.data.ingest.open_data import fill_population, ingest_open
 from trygghet.data.ingest.places import ingest_areas
+from trygghet.data.ingest.population_grid import ingest_built_up_areas, ingest_population_grid
 from trygghet.data.ingest.plan import ingest_goals, ingest_measures
+from trygghet.data.ingest.problems import ingest_problems
+from trygghet.data.ingest.promises import ingest_promises
 from trygghet.data.ingest.reading import Context
 from trygghet.data.ingest.report import IngestReport
 from trygghet.data.ingest.surveys import SAFETY_SURVEY, YOUTH_SURVEY, ingest_survey
@@ -31,12 +36,14 @@ __all__ = ["ingest"]
 YEAR_TABLES = (
     "offences",
     "population",
+    "population_grid",
     "survey",
     "youth_survey",
     "safety_walks",
     "municipal_incidents",
     "young_suspects",
     "events",
+    "est_reports",
 )
 
 
@@ -58,7 +65,11 @@ def ingest(raw_dir: str | Path, store_dir: str | Path) -> IngestReport:
     jsons: dict[str, object] = {}
     tables["areas"], tables["municipality"] = ingest_areas(found.get("areas", []), ctx)
     tables["offences"] = ingest_offences(found.get("offences", []), ctx)
+    tables["kolada"], jsons["open_sources.json"] = ingest_open(raw, ctx, tables["municipality"])
     tables["population"] = ingest_simple(found.get("population", []), ctx, POPULATION)
+    tables["population"] = fill_population(tables["population"], tables["areas"], tables["municipality"], raw, ctx)
+    tables["population_grid"] = ingest_population_grid(found.get("population_grid", []), ctx)
+    tables["built_up_areas"] = ingest_built_up_areas(found.get("built_up_areas", []), ctx)
     tables["survey"], jsons["survey_codebook.json"] = ingest_survey(
         found.get("survey", []), found.get("survey_codebook", []), ctx, SAFETY_SURVEY
     )
@@ -67,10 +78,13 @@ def ingest(raw_dir: str | Path, store_dir: str | Path) -> IngestReport:
     )
     tables["measures"], tables["measure_areas"] = ingest_measures(found.get("measures", []), ctx)
     tables["goals"] = ingest_goals(found.get("goals", []), ctx)
+    tables["problems"] = ingest_problems(found.get("problems", []), ctx, tables["measures"])
     tables["safety_walks"] = ingest_simple(found.get("safety_walks", []), ctx, SAFETY_WALKS)
     tables["municipal_incidents"] = ingest_simple(found.get("municipal_incidents", []), ctx, INCIDENTS)
     tables["young_suspects"] = ingest_simple(found.get("young_suspects", []), ctx, SUSPECTS)
     tables["events"] = ingest_simple(found.get("events", []), ctx, EVENTS)
+    tables["promises"] = ingest_promises(found.get("promises", []), ctx)
+    tables["est_reports"] = ingest_est(found.get("est_reports", []), ctx)
 
     for name in TABLES:
         tables[name] = sch.validate_table(name, tables[name])

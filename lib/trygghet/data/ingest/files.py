@@ -28,14 +28,21 @@ _FILE_PATTERNS = (
     ("goals", re.compile(r"^mal\.ya?ml$")),
     ("areas", re.compile(r"^omraden\.(geojson|gpkg|json)$")),
     ("population", re.compile(r"^befolkning\.csv$")),
+    ("population_grid", re.compile(r"^befolkning_rutor\.csv$")),
+    ("built_up_areas", re.compile(r"^tatorter\.gpkg$")),
     ("safety_walks", re.compile(r"^trygghetsvandringar\.csv$")),
     ("municipal_incidents", re.compile(r"^kommunala_handelser\.csv$")),
     ("young_suspects", re.compile(r"^misstankta_unga\.csv$")),
     ("events", re.compile(r"^evenemang\.csv$")),
+    ("problems", re.compile(r"^problem\.ya?ml$")),
     ("code_list", re.compile(r"^brottskoder\.csv$")),
+    ("promises", re.compile(r"^medborgarloften\.ya?ml$")),
+    ("est_reports", re.compile(r"^est_rapporter\.csv$")),
 )
 _SINGLE = {"survey_codebook", "youth_codebook", "measures", "goals", "areas", "population", "safety_walks",
-           "municipal_incidents", "young_suspects", "events", "code_list"}
+           "municipal_incidents", "young_suspects", "events", "code_list", "problems", "est_reports"}
+_SINGLE |= {"population_grid", "built_up_areas"}  # populated land (hot-spot study area)
+_SINGLE.add("promises")  # medborgarloften.yaml (the residents' summary)
 
 
 def check_folders(raw: Path, store: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import yaml
@@ -24,7 +26,7 @@ _MEASURE_SPEC = Spec(
     required={"id": "id", "atgard": "åtgärd", "preventionsniva": "preventionsnivå", "tidsperspektiv": "tidsperspektiv",
               "ansvarig": "ansvarig", "omrade": "område", "start": "start", "status": "status"},
     optional={"arbetsgrupp": "arbetsgrupp", "slut": "slut", "kostnad_kr": "kostnad_kr", "indikatorer": "indikatorer",
-              "x_sweref99tm": "x_sweref99tm", "y_sweref99tm": "y_sweref99tm"},
+              "x_sweref99tm": "x_sweref99tm", "y_sweref99tm": "y_sweref99tm", "problem": "problem"},
 )
 _LEVELS = choices(*sch.PREVENTION_LEVELS)
 _HORIZONS = choices("kort", "lång", kortsiktig="kort", långsiktig="lång")
@@ -80,6 +82,7 @@ def ingest_measures(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFra
         "indicators": to_string(indicators[keep].to_numpy()),
         "x": x[keep],
         "y": y[keep],
+        "problems": to_string(col(raw, "problem")[keep].map(lambda v: ",".join(_problem_ids(v))).to_numpy()),
     }).sort_values("measure_id", kind="stable").reset_index(drop=True)
     pairs = [(m, a) for m, names in zip(ids[keep], lists[keep]) for a in names]
     measure_areas = pd.DataFrame({
@@ -87,6 +90,11 @@ def ingest_measures(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFra
         "area": to_string([a for _, a in pairs]),
     }).sort_values(["measure_id", "area"], kind="stable").reset_index(drop=True)
     return measures, measure_areas
+
+
+def _problem_ids(value: str) -> list[str]:
+    """The problem ids of the optional ``problem`` column (``;`` or ``,`` between them)."""
+    return list(dict.fromkeys(p.strip() for p in re.split(r"[;,]", str(value)) if p.strip()))
 
 
 def _area_lists(s: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
