@@ -22,7 +22,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from trygghet.analysis import hotspots
 from trygghet.analysis.hotspots import near_repeat, risk
 from trygghet.analysis.hotspots import study_area as sa

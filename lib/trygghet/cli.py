@@ -46,13 +46,29 @@ def main() -> None:
 def demo(
     raw_dir: Annotated[Optional[Path], typer.Argument(help="folder to write the synthetic raw extracts to (default data/raw)")] = None,
     seed: Annotated[int, typer.Option(help="random seed; the same seed writes the same files")] = 2580,
+    kommun: Annotated[Optional[str], typer.Option(help="municipality code (4 digits, e.g. 2581 Piteå): a demo "
+                                                       "for that municipality (default 2580, Luleå)")] = None,
+    befolkning: Annotated[Optional[int], typer.Option(help="the municipality's population (needed with --kommun "
+                                                           "other than 2580)")] = None,
+    scale: Annotated[float, typer.Option(help="multiplies offences and survey answers (1.0 the full demo)")] = 1.0,
 ) -> None:
-    """Write a complete synthetic raw data set for Luleå in the contract formats."""
+    """Write a complete synthetic raw data set in the contract formats (Luleå's, or with --kommun another
+    municipality's: its outline, its population, neutral area names)."""
     from trygghet.data.demo import write_demo
+    from trygghet.data.demo._kommun import municipality_outline, write_municipality_demo
+    from trygghet.data.errors import ParameterError
 
     raw_dir = raw_dir or paths().raw
-    written = write_demo(raw_dir, seed=seed)
-    _out.print(f"demo data (synthetic, seed {seed}): {len(written)} files in {raw_dir}")
+    if kommun is None or kommun.strip() == "2580":
+        written = write_demo(raw_dir, seed=seed, scale=scale)
+        _out.print(f"demo data (synthetic, seed {seed}): {len(written)} files in {raw_dir}")
+        return
+    if befolkning is None:
+        raise ParameterError(f"--kommun {kommun} needs --befolkning, the municipality's population "
+                             "(SCB's latest figure, e.g. --befolkning 42800 for Piteå)")
+    written = write_municipality_demo(raw_dir, kommun, befolkning, seed=seed, scale=scale)
+    name = municipality_outline(kommun)[0]["kommun"]
+    _out.print(f"demo data for {name} ({kommun.strip()}, synthetic, seed {seed}): {len(written)} files in {raw_dir}")
 
 
 @app.command()

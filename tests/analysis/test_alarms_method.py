@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-
 from trygghet.analysis import alarms
 from trygghet.data.errors import ParameterError
 

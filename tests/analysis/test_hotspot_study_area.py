@@ -61,6 +61,15 @@ def test_ingest_reads_the_grid_and_tatorter_and_rejects_bad_rows(tmp_path):
     assert files["befolkning_rutor.csv"].rows_read == 7 == files["befolkning_rutor.csv"].rows_accepted + 5
     built = tstore.read_table(tmp_path / "store", "built_up_areas")
     assert built["name"].tolist() == ["Luleå"] and built.crs.to_epsg() == 3006  # the point was rejected
+    land = sa.populated_land(tmp_path / "store", buffer=0)
+    assert land["source"].iloc[0] == "befolkning_rutor" and land["year"].iloc[0] == 2024
+    assert land.geometry.iloc[0].area == pytest.approx(1000**2 + 250**2)  # the grid's latest year wins
+    # without a grid, the built-up areas (widened by the buffer) are the populated land
+    (raw / "befolkning_rutor.csv").unlink()
+    ingest(raw, tmp_path / "store2")
+    land = sa.populated_land(tmp_path / "store2", buffer=100)
+    assert land["source"].iloc[0] == "tatorter" and land["year"].iloc[0] == 2020
+    assert land.geometry.iloc[0].area == pytest.approx(shapely.buffer(built.geometry.iloc[0], 100, quad_segs=4).area)
 
 
 # ------------------------------------------------------------------------------- population per cell

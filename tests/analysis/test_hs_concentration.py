@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-
 from trygghet.analysis.hotspots import concentration as con
 from trygghet.data.errors import ParameterError
 

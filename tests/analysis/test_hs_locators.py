@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
-
 from trygghet.analysis import hotspots
 from trygghet.analysis.hotspots import locators
 

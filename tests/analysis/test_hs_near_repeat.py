@@ -9,7 +9,6 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-
 from trygghet.analysis.hotspots import near_repeat as nr
 from trygghet.data.errors import DataError, ParameterError
 

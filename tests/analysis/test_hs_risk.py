@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import box
-
 from trygghet.analysis import hotspots
 from trygghet.analysis.hotspots import risk
 from trygghet.data.errors import ParameterError

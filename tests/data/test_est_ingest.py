@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-
 from trygghet.data.ingest import ingest
 from trygghet.data.store import read_table
 

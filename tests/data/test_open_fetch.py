@@ -247,3 +247,17 @@ def test_more_than_25_years_are_asked_in_blocks(tmp_path, open_server):
     assert asked[0] == first and asked[1] == DATA
     prov = read_provenance(tmp_path / "open" / "kolada_2580_data.json")
     assert prov["details"]["years"] == years and prov["url"].endswith(",".join(map(str, years)))
+
+
+def test_the_overall_similar_municipalities_group_is_preferred(tmp_path, open_server):
+    kolada_routes(open_server)
+    doc = json.loads((open_server.FIXTURES / "kolada/groups.json").read_text(encoding="utf-8"))
+    other = dict(doc["values"][0], id="G100002", title="Liknande kommuner, äldreomsorg, Luleå")
+    overall = dict(doc["values"][0], title="Liknande kommuner, övergripande, Luleå")
+    outside = dict(doc["values"][0], id="G100003", title="Liknande kommuner, övergripande, Umeå",
+                   members=[{"id": "2480", "title": "Umeå"}])
+    open_server.route("/municipality_groups", {"body": json.dumps({"count": 3, "values": [other, outside, overall]},
+                                                                  ensure_ascii=False)})
+    assert fetch_kolada(tmp_path, open_server).ok
+    prov = read_provenance(tmp_path / "open" / "kolada_2580_group.json")
+    assert prov["details"] == {"group": "G100001", "title": "Liknande kommuner, övergripande, Luleå"}

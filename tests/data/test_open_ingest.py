@@ -139,3 +139,11 @@ def test_scb_deso_population_fills_an_area_the_municipality_lacks(tmp_path, open
     hertson = pop.loc[(pop["area"] == "Hertsön") & (pop["year"] == 2024)].set_index("sex")["population"]
     assert hertson["man"] == 1200 and hertson["kvinna"] == 1300
     assert any("is SCB's (DeSO/RegSO" in w for w in report.warnings)
+
+
+def test_open_files_of_another_municipality_are_named_in_a_warning(tmp_path, open_server):
+    raw = tiny_raw(tmp_path / "raw", code="2582")
+    fetch_fixtures(raw, open_server)  # Luleå's files
+    report = ingest(raw, tmp_path / "store")
+    assert read_table(tmp_path / "store", "kolada").empty
+    assert any("Kolada files of 2580" in w and "--municipality 2582" in w for w in report.warnings)

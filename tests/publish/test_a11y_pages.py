@@ -153,6 +153,19 @@ LAYOUT = """
   return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide: wide};
 })()
 """
+# The first words a reader meets in the page's main part (after the site header): they must be its h1.
+FIRST_TEXT = """
+(() => {
+  const root = document.querySelector('main') || document.body;
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || el.closest('.trygghet-top, style, script') || !el.offsetParent) continue;
+    return {text: n.textContent.trim().slice(0, 80), inH1: !!el.closest('h1')};
+  }
+  return null;
+})()
+"""
 HEADINGS = """
 Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).filter(h => h.offsetParent !== null || h.closest('details'))
   .map(h => [Number(h.tagName[1]), h.textContent.replace('\u00b6', '').trim()])
@@ -191,16 +204,32 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
-def test_axe_finds_no_violations_on_any_page_at_desktop_and_phone_width(browser, pages, axe_source):
-    problems = {}
+@pytest.fixture(scope="module")
+def seen(browser, pages, documents, axe_source):
+    """Each page opened once at 1280 px and once at 390 px: axe's violations at both widths, the layout at
+    390 px, and at 1280 px its headings, first words, h1, title and language. ``{path: {...}}``."""
+    found = {}
     for path in pages:
+        got = found[path] = {}
         for width in (1280, PHONE):
             browser.open(path, width)
             browser.evaluate(axe_source + ";0")
-            assert browser.evaluate("axe.version").startswith("4."), "axe-core 4.x expected"
-            found = browser.evaluate(AXE_RUN % json.dumps(AXE_TAGS))
-            if found:
-                problems[f"{path.name} @ {width}px"] = found
+            got["axe_version"] = browser.evaluate("axe.version")
+            got[f"axe{width}"] = browser.evaluate(AXE_RUN % json.dumps(AXE_TAGS))
+            if width == PHONE:
+                got["layout"] = browser.evaluate(LAYOUT)
+            elif path in documents:
+                got["headings"] = browser.evaluate(HEADINGS)
+                got["first"] = browser.evaluate(FIRST_TEXT)
+                got["title"] = browser.evaluate("document.title")
+                got["lang"] = browser.evaluate("document.documentElement.lang")
+    return found
+
+
+def test_axe_finds_no_violations_on_any_page_at_desktop_and_phone_width(seen):
+    assert all(got["axe_version"].startswith("4.") for got in seen.values()), "axe-core 4.x expected"
+    problems = {f"{path.name} @ {w}px": got[f"axe{w}"] for path, got in seen.items() for w in (1280, PHONE)
+                if got[f"axe{w}"]}
     assert not problems, "axe violations:\n" + json.dumps(problems, indent=1, ensure_ascii=False)
 
 
@@ -213,42 +242,38 @@ def test_no_page_has_nbconvert_default_alt_text_and_every_image_has_an_alt(pages
             assert alt and len(alt.group(1).strip()) >= 20, f"{path.name}: an image without a real alt text: {tag[:120]}"
 
 
-def test_no_key_table_needs_sideways_scrolling_at_390_px(browser, pages):
-    problems = {}
-    for path in pages:
-        browser.open(path, PHONE)
-        got = browser.evaluate(LAYOUT)
-        if got["scrollWidth"] > PHONE or got["wide"]:
-            problems[path.name] = got
+def test_no_key_table_needs_sideways_scrolling_at_390_px(seen):
+    problems = {path.name: got["layout"] for path, got in seen.items()
+                if got["layout"]["scrollWidth"] > PHONE or got["layout"]["wide"]}
     assert not problems, f"pages wider than {PHONE} px or with tables wider than their column:\n" + json.dumps(
         problems, indent=1, ensure_ascii=False)
 
 
-def test_headings_are_in_order_with_the_title_first(browser, documents):
+def test_headings_are_in_order_with_the_title_first(seen, documents):
     for path in documents:
-        browser.open(path, 1280)
-        heads = browser.evaluate(HEADINGS)
+        got = seen[path]
+        heads = got["headings"]
         assert heads, f"{path.name}: no headings"
         assert heads[0][0] == 1, f"{path.name}: the first heading is h{heads[0][0]} {heads[0][1]!r}, not the title (h1)"
         assert sum(1 for level, _ in heads if level == 1) == 1, f"{path.name}: more than one h1"
         for (before, text_before), (level, text) in zip(heads, heads[1:]):
             assert level <= before + 1, f"{path.name}: h{before} {text_before!r} is followed by h{level} {text!r}"
-        title = browser.evaluate("document.title")
-        assert heads[0][1] in title, f"{path.name}: the h1 {heads[0][1]!r} is not the page's title {title!r}"
+        first = got["first"]
+        assert first and first["inH1"], f"{path.name}: the page starts with {first and first['text']!r}, not its title"
+        assert heads[0][1] in got["title"], f"{path.name}: the h1 {heads[0][1]!r} is not the page's title {got['title']!r}"
+        assert got["lang"] == "sv", f"{path.name}: lang={got['lang']!r}"
 
 
-def test_each_area_profile_h1_names_its_area(browser, published_year):
+def test_each_area_profile_h1_names_its_area(seen, published_year):
     from trygghet.data import store as tstore
 
     areas = list(tstore.read_table(published_year.store, "areas")["area"].astype(str))
     profiles = sorted(published_year.dir.glob("omradesprofil-*.html"))
     assert len(profiles) == len(areas), f"{len(profiles)} area profiles for {len(areas)} areas"
-    seen = set()
+    named_all = set()
     for path in profiles:
-        browser.open(path, 1280)
-        h1 = browser.evaluate("document.querySelector('h1').textContent.replace('\\u00b6', '').trim()")
+        h1 = seen[path]["headings"][0][1]
         named = [a for a in areas if re.search(rf"(?<!\w){re.escape(a)}(?!\w)", h1)]
         assert len(named) == 1, f"{path.name}: h1 {h1!r} names {named or 'no area'}"
-        assert browser.evaluate("document.documentElement.lang") == "sv"
-        seen.add(named[0])
-    assert seen == set(areas)
+        named_all.add(named[0])
+    assert named_all == set(areas)

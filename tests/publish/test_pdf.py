@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from rich.console import Console
@@ -73,8 +74,12 @@ def check_pdf(path: Path, title: str, year: int, date: str) -> list[str]:
 def test_every_report_of_the_year_has_its_pdf(published_year, tmp_path):
     manifest = json.loads((published_year.dir / "manifest.json").read_text(encoding="utf-8"))
     date = pdf._date_sv(manifest.get("finished"))
-    ok = [j for j in manifest["jobs"] if j["status"] == "ok"]
+    ok = [j for j in manifest["jobs"] if j["status"] == "ok" and "/" not in j["outputs"]["html"]]
     assert ok and manifest.get("pdf_seconds") is not None
+    # the residents' website pages (a folder of their own) are not diary documents
+    for job in manifest["jobs"]:
+        if job["status"] == "ok" and "/" in job["outputs"]["html"]:
+            assert not job["outputs"].get("pdf")
     for job in ok:
         rel = job["outputs"].get("pdf")
         assert rel == pdf.pdf_path(job["outputs"]["html"]), f"{job['name']}: no PDF in the manifest ({job.get('pdf_error')})"
@@ -86,7 +91,7 @@ def test_every_report_of_the_year_has_its_pdf(published_year, tmp_path):
     # the maps are pictures on paper: the situation picture's map is an image, and page 1 is not blank
     assert images(published_year.dir / "lagesbild.pdf") >= 1
     page1 = render(published_year.dir / "uppfoljning.pdf", tmp_path / "u")
-    assert page1.size[0] > 250 and min(page1.getdata()) < 100, "the first page rendered blank"
+    assert page1.size[0] > 250 and int(np.asarray(page1).min()) < 100, "the first page rendered blank"
 
 
 # ---------------------------------------------------------------------------------------------- a small year
@@ -130,7 +135,8 @@ def test_small_year_map_swap_page_numbers_and_only(tmp_path):
     # the iframe became a picture of it: one image, orange where the map was, and the layer control hidden
     assert images(year_dir / "karta.pdf") == 1 and "Lager" not in karta[0]
     rgb = render(year_dir / "karta.pdf", tmp_path / "k", mode="RGB")
-    oranges = sum(1 for r, g, b in rgb.getdata() if r > 180 and 60 < g < 130 and b < 60)
+    px = np.asarray(rgb).reshape(-1, 3).astype(int)
+    oranges = int(((px[:, 0] > 180) & (px[:, 1] > 60) & (px[:, 1] < 130) & (px[:, 2] < 60)).sum())
     assert oranges > 500, "the map's picture is not on the page"
 
     # --only: the reports of this run are printed again, the others keep theirs
@@ -152,3 +158,17 @@ def test_no_chromium_publishes_without_pdfs(tmp_path, monkeypatch):
     assert pdf.write_pdfs(year_dir, console=QUIET) == {}
     assert (year_dir / "manifest.json").read_bytes() == before
     assert not (year_dir / "karta.pdf").exists() and not (year_dir / "lang.pdf").exists()
+
+
+def test_a_browser_that_cannot_start_costs_only_the_pdfs(tmp_path, monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    year_dir = small_year(tmp_path)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: .\npdf: true\njobs: []\n", encoding="utf-8")
+    monkeypatch.setenv("TRYGGHET_CHROMIUM", shutil.which("false") or "/bin/false")
+    before = (year_dir / "manifest.json").read_bytes()
+    pdf.after_run(SimpleNamespace(published=True, manifest_path=year_dir / "manifest.json"), plan,
+                  Console(file=None, force_terminal=False, width=200))
+    assert "PDF: no PDFs this run" in capsys.readouterr().out
+    assert (year_dir / "manifest.json").read_bytes() == before and not (year_dir / "karta.pdf").exists()

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 import yaml
 from rich.console import Console
-
 from trygghet.data import periods
 from trygghet.data.errors import ParameterError
 from trygghet.publish.cycle import EXIT_BAD_INPUT, EXIT_OK, cycle
@@ -59,7 +58,7 @@ def test_the_plan_says_which_reports_run_for_which_cadence(demo_store, repo_root
     plan = repo_root / "config" / "run_plan.yaml"
     year_jobs = {j.name: j for j in load_plan(plan, demo_store, 2025)}
     assert {"kvartal", "vecka"} <= set(year_jobs) and "manad" not in year_jobs
-    assert year_jobs["vecka"].parameters["period"] == ""  # the year's latest complete week
+    assert "period" not in year_jobs["vecka"].parameters  # the notebook's default: the year's latest week
     for cadence, label, names in (("quarter", "2025-Q3", ["kvartal"]), ("month", "2025-09", ["manad"]),
                                   ("week", "2025-W36", ["vecka"])):
         jobs = load_plan(plan, demo_store, 2025, cadence=cadence, period=label)
@@ -98,3 +97,29 @@ def test_a_period_cycle_publishes_the_week_and_keeps_its_exit_codes(demo_store, 
     code = cycle(raw=raw, store=tmp_path / "store", out=out, jobs=1, period="2025-W60", console=quiet)
     assert code == EXIT_BAD_INPUT
     assert "no ISO week 60" in (out / "cycle.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind,period", [("week", "last-week"), ("quarter", "last-quarter")])
+def test_the_weekly_and_quarterly_timers_run_a_period_cycle(repo_root, cli, kind, period):
+    import configparser
+    import shlex
+    import shutil
+    import subprocess
+
+    service = configparser.ConfigParser(strict=False, interpolation=None)
+    service.read(repo_root / "deploy" / f"trygghet-{kind}.service")
+    argv = shlex.split(service["Service"]["ExecStart"])
+    assert argv[1] == "cycle" and argv[argv.index("--period") + 1] == period
+    periods.parse_period(period)  # the value the timer passes is a period
+    help_text = cli("cycle", "--help").stdout
+    assert all(option in help_text for option in argv[2:] if option.startswith("--"))
+    timer = configparser.ConfigParser(strict=False, interpolation=None)
+    timer.read(repo_root / "deploy" / f"trygghet-{kind}.timer")
+    assert timer["Timer"]["Unit"] == f"trygghet-{kind}.service" and timer["Timer"]["Persistent"] == "true"
+    if shutil.which("systemd-analyze"):  # the calendar expression is one systemd accepts
+        check = subprocess.run(["systemd-analyze", "calendar", timer["Timer"]["OnCalendar"]], capture_output=True,
+                               text=True, timeout=30)
+        assert check.returncode == 0, check.stderr
+    cron = [line for line in (repo_root / "deploy" / "crontab.continuous").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert any(f"--period {period}" in line and "trygghet cycle" in line for line in cron)

@@ -6,6 +6,7 @@ picture, not taken from the code's colours)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import warnings
 from collections import Counter
@@ -105,9 +106,9 @@ def test_every_chart_has_its_numbers_as_a_collapsed_table(charts):
     assert list(heat.columns[:2]) == ["Timme", "Måndag"] and len(heat) == 24
     assert heat.loc[22, "Fredag"] == "77"
     interval = charts["interval"].table.set_index("Område").replace("\xa0", " ", regex=True)
-    assert interval.loc["Råneå", "Andel"] == "för få" and interval.loc["Centrum", "95 % konfidensintervall"] == "25–37 %"
-    assert charts["follow"].table.set_index("Status").loc["risk", "Antal delmål"] == "3"
-    assert charts["trend"].table.set_index("År").loc["2025", "Våldsbrott (95 % konfidensintervall)"] == "9,3 (8,3–10,3)"
+    assert interval.loc["Råneå", "Andel"] == "för få" and interval.loc["Centrum", "95 % KI"] == "25–37 %"
+    assert charts["follow"].table.set_index("Status").loc["risk", "Delmål (antal)"] == "3"
+    assert charts["trend"].table.set_index("År").loc["2025", "Våldsbrott (95 % KI)"] == "9,3 (8,3–10,3)"
 
 
 def test_a_chart_still_works_as_its_figure(charts, tmp_path):
@@ -166,7 +167,8 @@ def test_the_measure_finds_white_on_orange(charts):
         label.set_color(text_colour_on(plots.STATUS_COLOURS["risk"]))
 
 
-def test_static_map_has_alt_table_and_readable_text():
+@pytest.fixture(scope="module")
+def hot_scene():
     x0, y0 = 804_000.0, 7_283_000.0
     rng = np.random.default_rng(5)
     pts = pd.DataFrame({"x": np.r_[rng.uniform(x0, x0 + 6000, 1200), rng.normal(x0 + 2500, 120, 400)],
@@ -178,6 +180,14 @@ def test_static_map_has_alt_table_and_readable_text():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cells = hotspots.analyse(pts, cell_size=200, areas=areas, correction="none", alpha=0.10)
+    cells.attrs["year"] = 2025
+    return cells, areas
+
+
+def test_static_map_has_alt_table_and_readable_text(hot_scene):
+    cells, areas = hot_scene
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         chart = maps.static_map(cells, areas=areas, title="Brott 2025")
         found = rendered_text_contrasts(chart.figure)
     hot = int((cells["gi_bin"] > 0).sum())
@@ -185,3 +195,30 @@ def test_static_map_has_alt_table_and_readable_text():
     table = chart.table.set_index("Gi*-klass")
     assert sum(int(v) for k, v in table["Antal rutor"].items() if k.startswith("Hot")) == hot
     assert not [(t, r) for t, r in found if r < 4.5]
+
+
+def test_interactive_map_is_swedish_zoomable_labelled_and_has_a_table(hot_scene):
+    cells, areas = hot_scene
+    walks = pd.DataFrame({"x": [805_000.0, 806_000.0], "y": [7_285_000.0, 7_286_000.0], "fixed": [True, False]})
+    shown = maps.offline(maps.hotspot_map(cells, areas=areas, safety_walks=walks, title="Brott 2025, Centrum"))
+    page = shown.html
+    assert '<html lang="sv">' in page and "<title>Karta: Brott 2025, Centrum</title>" in page
+    assert "user-scalable=no" not in page and "maximum-scale" not in page  # a phone may zoom
+    assert re.search(r'"collapsed": true', page), "the layer control does not start collapsed"
+    assert "Zooma in" in page and "Välj kartlager" in page
+    assert '<details class="tr-legend" open><summary>Teckenförklaring</summary>' in page
+    labels = re.findall(r'L\.divIcon\(\{\s*"html": "(.*?)",.*?"className": "tr-area-label"', page, re.S)
+    names = {json.loads(f'"{label}"') for label in labels}
+    assert names == {"<span>Centrum</span>", "<span>Östra</span>"}, names  # on the map itself, not only on hover
+    assert '"interactive": false' in page and '"keyboard": false' in page  # labels are not tab stops
+    block = shown._repr_html_()
+    assert 'title="Karta: Brott 2025, Centrum"' in block
+    details = re.search(r'<details class="tr-map-data"><summary>Visa kartans innehåll som tabell</summary>(.*)</details>',
+                        block, re.S)
+    assert details, "no table alternative under the map"
+    rows = {re.sub(r"<[^>]+>", "|", r).strip("|").split("|")[0]: r for r in re.findall(r"<tr>(.*?)</tr>", details.group(1))}
+    sig_areas = set(cells.loc[cells["gi_bin"] != 0, "area"].dropna())
+    assert sig_areas and sig_areas <= set(rows), rows.keys()
+    hot_centrum = int((cells["hotspot"] & (cells["area"] == "Centrum")).sum())
+    assert f"<td>Centrum</td><td>{hot_centrum}</td>" in details.group(1)
+    assert "Brister från trygghetsvandringar: &lt;5 ej åtgärdade och &lt;5 åtgärdade." in details.group(1)

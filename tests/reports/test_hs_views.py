@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
 from trygghet.analysis.hotspots import near_repeat as nr
 from trygghet.reports import brottskoncentrationer as bk
 from trygghet.reports import hotspot_views as hv
@@ -136,3 +135,23 @@ def test_charts_carry_a_swedish_alt_text_with_their_numbers(page):
 
 def fmt_number(v: float) -> str:
     return f"{v:.2f}".replace(".", ",")
+
+
+def test_near_repeat_runs_on_the_placed_burglaries_and_vandalism_of_the_years(page, demo_store):
+    from trygghet.data import store as tstore
+
+    offences = tstore.read_table(demo_store, "offences")
+    assert page.views.near_repeat_years == [YEAR - 2, YEAR - 1, YEAR]
+    for category, result in page.views.near_repeat.items():
+        rows = offences[(offences["category"] == category) & offences["year"].isin(page.views.near_repeat_years)
+                        & offences["has_place"] & offences["in_municipality"]]
+        assert result.attrs["events"] == len(rows) and result.attrs["category"] == category
+        assert result.attrs["permutations"] == 999 and result.attrs["seed"] == nr.DEFAULT_SEED
+    assert set(page.views.near_repeat) == set(nr.NEAR_REPEAT_GROUPS)
+
+
+def test_without_a_population_grid_the_page_says_so():
+    views = SimpleNamespace(risk=None, dual=None)
+    page = SimpleNamespace(views=views, group="alla", year=YEAR)
+    assert "Risken per invånare kan inte beräknas" in bk.risk_text(page).data
+    assert bk.risk_table(page).data == "" and bk.risk_map(page).data == ""

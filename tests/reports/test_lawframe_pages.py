@@ -71,6 +71,11 @@ def test_sources_say_what_was_not_delivered(small_store):
     assert all(isinstance(t, str) and len(t) > 20 for t in table["Begränsningar"])
 
 
+def test_est_table_says_when_no_reports_were_delivered(small_store):
+    shown = lagesbild.est_display(small_store, 2025)
+    assert shown.to_dict("list") == {"Iakttagelse": ["Inga EST-rapporter levererades för 2025."]}
+
+
 def test_arshjul_hides_the_index_of_every_hidden_count(demo_store):
     """An index gives its count back (with the category's total), so it is hidden with the count: every
     count of 1–4 (and its partners) has no index in the chart, its table or the month table."""

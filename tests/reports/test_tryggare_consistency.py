@@ -141,6 +141,13 @@ def test_the_page_shows_what_it_recorded(record, residents_pages, published_year
     for r in record["crime"]:
         row = _row(crime, "Brott", r["name"])
         assert (row[f"Antal {published_year.year}"], row["Per 1 000 invånare"]) == (r["count"], r["rate"])
+    trend = summary.tables_with("År", "Alla anmälda brott", "Våldsbrott")[0]
+    for r in record["trend"]:  # the yearly rates as recorded, and this year's is the crime table's
+        name = tryggare.AREA_CRIME_INDICATORS[r["indicator"]]
+        assert _row(trend, "År", str(r["year"]))[name] == r["rate"]
+        if r["year"] == published_year.year:
+            assert r["rate"] == next(c["rate"] for c in record["crime"] if c["indicator"] == r["indicator"])
+    assert {r["year"] for r in record["trend"]} == set(range(2019, published_year.year + 1))
     total = next(r for r in record["crime"] if r["indicator"] == "brott_totalt")
     assert f"{total['count']} brott anmäldes i Luleå kommun under {total['year']}, {total['rate']} per" in summary.text
     for indicator in tryggare.SURVEY_INDICATORS:

@@ -61,6 +61,3 @@ def test_a_page_is_published_in_its_folder(tmp_path, store, write_plan):
     assert entry["outputs"] == {"html": "publik/index.html", "notebook": "notebooks/publik.ipynb",
                                 "record": "records/publik.json"}
     assert 'href="publik/index.html"' in (year / "index.html").read_text(encoding="utf-8")
-    # a run of one job keeps the other's page in its folder
-    again = run_reports(2024, store=store, out=out, plan=plan, jobs=1, only=["rapport"], console=Console(quiet=True))
-    assert again.failed == [] and page.is_file()

@@ -14,6 +14,7 @@ from trygghet.data.demo._promises import promises_yaml
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.promises import ingest_promises, split_target
 from trygghet.data.ingest.reading import Context
+from trygghet.data.ingest.reasons import reason_code
 
 GOOD = """\
 # a comment
@@ -102,9 +103,12 @@ medborgarloften:
     got = {(int(r.line), r.column): r.reason for r in rejects.itertuples(index=False)}
     assert set(got) == {(8, "löfte"), (11, "part"), (15, "status"), (19, "mål"), (24, "år")}
     assert "'löfte' is missing" in got[(8, "löfte")]
-    assert "polisen, kommunen or both" in got[(11, "part")]
+    assert "not one of polisen, kommunen, polisen och kommunen" in got[(11, "part")]
     assert "genomfört, pågår, ej påbörjat" in got[(15, "status")]
-    assert "must start with a number" in got[(19, "mål")]
+    assert "is not a number (it must start with one" in got[(19, "mål")]
+    codes = {key: reason_code(reason) for key, reason in got.items()}  # the data-quality page words them by code
+    assert codes == {(8, "löfte"): "empty", (11, "part"): "not_allowed", (15, "status"): "not_allowed",
+                     (19, "mål"): "not_number", (24, "år"): "not_year"}
     report = ctx.reports[0]
     assert report.rows_read == report.rows_accepted + report.rows_rejected == 6
 

@@ -19,7 +19,8 @@ regression in the style of the improved Farrington method used in public-health 
   alone would shrink it and raise the false alarms);
 - the upper limit is the ``1 − level`` quantile of a negative binomial with mean ``μ`` and variance
   ``φ·μ``, mixed over the uncertainty of the fitted ``μ`` (log-normal, Gauss–Hermite nodes) and of
-  ``φ`` (Pearson's estimate is ``φ·χ²(df)/df``: five equal-weight quantile nodes).
+  ``φ`` (Pearson's estimate taken as ``φ·χ²(df)/df``, its degrees of freedom lowered by the Pearson
+  residuals' excess kurtosis: five equal-weight quantile nodes).
 
 Two counts are tested per series: the period's own and the sum of the last ``window`` periods (4 weeks or
 3 months), which catches a sustained rise of counts too small for one week to stand out. **Multiplicity**:
@@ -70,7 +71,7 @@ class Settings:
     reweight_at: float = 2.58      # Anscombe residual above which an observation is down-weighted
     min_history_count: int = 5     # fewer events in the history: no expected level
 
-    def resolved(self, freq: str) -> "Settings":
+    def resolved(self, freq: str) -> Settings:
         if freq not in FREQUENCIES:
             raise ParameterError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {freq!r}")
         if not 0.0 < self.alpha < 1.0:
@@ -119,8 +120,9 @@ def count_series(store, source: str, freq: str) -> pd.DataFrame:
     periods = pd.date_range(frame["period"].min(), frame["period"].max(),
                             freq="W-MON" if freq == "week" else "MS")
     keys = counts.reset_index()[["area", "category"]].drop_duplicates()
-    full = pd.MultiIndex.from_tuples([(a, c, p) for a, c in keys.itertuples(index=False) for p in periods],
-                                     names=["area", "category", "period"])
+    full = pd.MultiIndex.from_arrays([np.repeat(keys["area"].to_numpy(), len(periods)),
+                                      np.repeat(keys["category"].to_numpy(), len(periods)),
+                                      np.tile(periods.to_numpy(), len(keys))], names=["area", "category", "period"])
     out = counts.reindex(full, fill_value=0).rename("count").reset_index()
     out.insert(0, "source", source)
     out["area"] = out["area"].astype(str)
@@ -185,7 +187,11 @@ def fit_expected(y: np.ndarray, freq: str, settings: Settings, horizon: int) -> 
             return None
     # the dispersion's own uncertainty: Pearson's estimate is phi · chi²(df)/df, so the limit mixes over
     # the phi that could have given it (equal-weight quantile nodes), never below 1 (Poisson)
+    # (with Pearson residuals' excess kurtosis k, Var(phi_hat) = phi²·(2/df + k/n): fewer effective df)
     raw, df = max(float(res.scale), phi_all), max(float(res.df_resid), 1.0)
+    r = np.asarray(res.resid_pearson, dtype=float)
+    kurt = float(np.mean(r ** 4) / max(np.mean(r ** 2), 1e-12) ** 2 - 3.0) if r.size else 0.0
+    df = max(2.0 / (2.0 / df + max(kurt, 0.0) / n), 1.0)
     phis = np.maximum(raw * df / stats.chi2.ppf((np.arange(_PHI_NODES) + 0.5) / _PHI_NODES, df), 1.0)
     return {"mu": np.exp(x_new @ res.params), "cov_log": x_new @ cov @ x_new.T, "phi": phi, "phis": phis,
             "trend": trend,
@@ -268,28 +274,38 @@ def _evaluate(fitted: dict, recent: np.ndarray, s: Settings, n_tests: int) -> di
 def alarm_table(series: pd.DataFrame, period, freq: str, settings: Settings = Settings()) -> pd.DataFrame:
     """Test every series of ``series`` (from :func:`count_series`, one or several sources) at ``period``.
 
-    One row per series with an expected level: ``source, area, category, period, observed, expected,
-    limit, observed_window, expected_window, limit_window, p_value, p_value_window, phi, trend,
-    n_tests, level, alarm_period, alarm_window, alarm`` — sorted with the alarms first, by p-value.
-    The model sees the periods before ``period − guard − (window − 1)``; ``n_tests`` (2 per tested
-    series) sets the Bonferroni level.
+    One row per series with an expected level and an event in the window: ``source, area, category,
+    period, observed, expected, limit, observed_window, expected_window, limit_window, p_value,
+    p_value_window, phi, trend, n_tests, level, alarm_period, alarm_window, alarm`` — sorted with the
+    alarms first, by p-value. The model sees the periods before ``period − guard − (window − 1)``;
+    ``n_tests`` (2 per tested series) sets the Bonferroni level. A series with enough history but no
+    event in the window cannot alarm: it counts among the tests (so the level is the same as if it had
+    been fitted, or stricter) but is not fitted, which halves the work of a week.
     """
     s = settings.resolved(freq)
     target = period_start([period], freq)[0]
     step = pd.DateOffset(weeks=1) if freq == "week" else pd.DateOffset(months=1)
     first_recent = target - step * (s.window - 1)
     end_history = first_recent - step * s.guard
-    fits = []
-    for key, g in series.groupby(["source", "area", "category"], sort=True):
-        g = g.sort_values("period")
-        if target not in set(g["period"]):
+    fits, quiet = [], 0
+    ordered = series.sort_values(["source", "area", "category", "period"], kind="stable")
+    t64, h64, r64 = (np.datetime64(x, "ns") for x in (target, end_history, first_recent))
+    for key, g in ordered.groupby(["source", "area", "category"], sort=True):
+        when = g["period"].to_numpy(dtype="datetime64[ns]")
+        if not (when == t64).any():
             continue
-        hist = g.loc[g["period"] < end_history, "count"].to_numpy()
-        recent = g.loc[(g["period"] >= first_recent) & (g["period"] <= target), "count"].to_numpy()
-        fitted = fit_expected(hist, freq, s, horizon=len(recent)) if len(hist) else None
+        counts = g["count"].to_numpy()
+        hist = counts[when < h64]
+        recent = counts[(when >= r64) & (when <= t64)]
+        if len(hist) < max(8, s.window) or hist.sum() < s.min_history_count:
+            continue  # no expected level (fit_expected's own rule): not tested
+        if recent.sum() == 0:
+            quiet += 1  # nothing in the window cannot alarm: counted among the tests, not fitted
+            continue
+        fitted = fit_expected(hist, freq, s, horizon=len(recent))
         if fitted is not None:
             fits.append((key, fitted, recent.astype(float)))
-    n_tests = 2 * len(fits)
+    n_tests = 2 * (len(fits) + quiet)
     rows = [{"source": source, "area": area, "category": category, "period": target,
              **_evaluate(fitted, recent, s, n_tests), "n_tests": n_tests}
             for (source, area, category), fitted, recent in fits]

@@ -11,6 +11,9 @@ Every figure is read from the function that already publishes it elsewhere (one 
 - :func:`hotspot_coverage` — the year's hot-spot cells and those without a situational measure, from
   :func:`trygghet.analysis.coverage.for_store` and :func:`~trygghet.analysis.coverage.uncovered_by_area`
   (the hot-spot report's rule and figure).
+- :func:`worsening_hotspots` — the cells whose emerging-hot-spot category says they got worse over the
+  years (new, consecutive, intensifying), from :func:`trygghet.analysis.hotspots.emerging_for_store`
+  (the hot-spot report's table of categories).
 - :func:`uncovered_goals` — sub-goals whose indicator no active measure of the plan names.
 - :func:`excess_events` — the year's events with certainly more offences per day than the same
   weekdays around them (:func:`trygghet.analysis.events.event_effect`), with the plan's measures for
@@ -19,11 +22,12 @@ Every figure is read from the function that already publishes it elsewhere (one 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from trygghet.analysis import activity_plan, coverage, events, indicators, panels
+from trygghet.analysis import activity_plan, coverage, events, hotspots, indicators, panels
 from trygghet.data.store import read_table
 from trygghet.data.vocabulary import WHOLE_MUNICIPALITY
 
@@ -34,6 +38,8 @@ __all__ = [
     "safer",
     "worsened_areas",
     "hotspot_coverage",
+    "WORSENING",
+    "worsening_hotspots",
     "uncovered_goals",
     "excess_events",
 ]
@@ -43,6 +49,8 @@ __all__ = [
 #: all four are key figures of the situation picture
 SAFER_INDICATORS = ("brott_totalt", "vald", "otrygg_kvall", "problemindex")
 SAFER_COLUMNS = ["indicator", "name", "year", "previous_year", "reading", "assessment"]
+#: the emerging-hot-spot categories of a hot spot that got worse over the years
+WORSENING = ("new_hotspot", "consecutive_hotspot", "intensifying_hotspot")
 EVENT_COLUMNS = ["name", "area", "ratio", "lower", "upper", "measures", "measures_active"]
 
 
@@ -77,6 +85,22 @@ def hotspot_coverage(store: str | Path | None, year: int, group: str = coverage.
     the totals are the column sums."""
     cov = coverage.for_store(store, int(year), group, cell_size=cell_size, distance=distance)
     return coverage.uncovered_by_area(cov)
+
+
+def worsening_hotspots(store: str | Path | None, group: str = coverage.DEFAULT_GROUP, *,
+                       cell_size: float = coverage.DEFAULT_CELL_SIZE) -> pd.DataFrame:
+    """Per :data:`WORSENING` category and area, how many cells of the store's emerging hot-spot analysis
+    (every year of ``group``, as the hot-spot report) fall in it: columns ``category``, ``area``
+    (``None`` outside every area), ``cells``; categories in :data:`WORSENING` order."""
+    with warnings.catch_warnings():  # points outside the study area: the hot-spot report says how many
+        warnings.simplefilter("ignore", UserWarning)
+        trend = hotspots.emerging_for_store(store, None, group, cell_size=cell_size)
+    table = pd.DataFrame(trend.drop(columns="geometry"))
+    table = table[table["category"].isin(WORSENING)]
+    out = (table.assign(area=table["area"].astype("object")).groupby(["category", "area"], dropna=False).size()
+           .rename("cells").reset_index())
+    out["_order"] = out["category"].map({c: i for i, c in enumerate(WORSENING)})
+    return out.sort_values(["_order", "cells"], ascending=[True, False]).drop(columns="_order").reset_index(drop=True)
 
 
 def uncovered_goals(follow: pd.DataFrame, store: str | Path | None, year: int) -> pd.DataFrame:

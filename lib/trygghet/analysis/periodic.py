@@ -67,16 +67,17 @@ def window_settings(p: periods_mod.Period, settings: alarms.Settings) -> tuple[s
     return "month", s, p.end.to_period("M").to_timestamp()
 
 
-def period_table(store, p: periods_mod.Period, *, settings: alarms.Settings = alarms.Settings(),
+def period_table(store, p: periods_mod.Period, *, settings: alarms.Settings | None = None,
                  alpha: float = 0.05) -> pd.DataFrame:
     """One row per source × area × category with data in the period or the same period last year.
 
     Columns: ``source, area, category, n, n_last_year, reading`` (of the change against last year,
-    one of the change test's readings after Benjamini–Hochberg at ``alpha``), ``p_adjusted``,
+    one of the change test's readings after Benjamini–Hochberg at ``alpha``; ``not_measurable`` where
+    ``has_last_year`` is false: the source's data begin after the same period last year), ``p_adjusted``,
     ``expected``, ``limit`` (the period's upper limit; NaN without an expected level), ``above``
     (the period's count is above the limit: an alarm). A quarter's expected level is the monthly
     model's sum over its three months (the history ends before the quarter)."""
-    freq, s, target = window_settings(p, settings)
+    freq, s, target = window_settings(p, settings or alarms.Settings())
     series = source_series(store, freq)
     last = p.same_last_year()
     step_days = {"week": 7, "month": 31}[freq]
@@ -108,6 +109,11 @@ def period_table(store, p: periods_mod.Period, *, settings: alarms.Settings = al
     frame = frame.rename(columns={"expected_window": "expected", "limit_window": "limit", "alarm_window": "above"})
     frame["above"] = frame["above"].fillna(False).astype(bool)
     frame["n_tests"] = int(tested["n_tests"].iloc[0]) if len(tested) else 0
+    # a source whose data begin after the same period last year has nothing to compare with
+    begins = series.loc[series["count"] > 0].groupby("source")["period"].min()
+    first = alarms.period_start([last.start], freq)[0]
+    frame["has_last_year"] = frame["source"].map(lambda src: bool(src in begins.index and begins[src] <= first))
+    frame.loc[~frame["has_last_year"], "reading"] = "not_measurable"
     return frame.sort_values(["source", "area", "category"], kind="stable").reset_index(drop=True)
 
 
@@ -138,9 +144,10 @@ class Digest:
     counts: pd.DataFrame  # source, area, n (the week), mean_before (mean of the 8 weeks before)
 
 
-def digest(store, p: periods_mod.Period, *, settings: alarms.Settings = alarms.Settings(),
+def digest(store, p: periods_mod.Period, *, settings: alarms.Settings | None = None,
            quiet: int = 8) -> Digest:
-    """The weekly digest's frames for the ISO week ``p``."""
+    """The weekly digest's frames for the ISO week ``p`` (``settings``: default :class:`alarms.Settings`)."""
+    settings = settings or alarms.Settings()
     series = source_series(store, "week")
     series = series.loc[series["period"] <= p.start]
     table = alarms.alarm_table(series, p.start, "week", settings)

@@ -25,6 +25,7 @@ __all__ = [
     "CRS_SWEREF",
     "CRS_WGS84",
     "MUNICIPALITY_CODE",
+    "MUNICIPALITY_NAME",
     "SUPPRESS_BELOW",
     "SURVEY_MIN_RESPONDENTS",
 ]
@@ -32,6 +33,7 @@ __all__ = [
 CRS_SWEREF = "EPSG:3006"  # SWEREF 99 TM: every distance, area and grid is computed in it
 CRS_WGS84 = "EPSG:4326"
 MUNICIPALITY_CODE = "2580"  # Luleå
+MUNICIPALITY_NAME = "Luleå"  # the default when the areas file names no municipality
 SUPPRESS_BELOW = 5  # published counts of 1..SUPPRESS_BELOW-1 are shown as "<5"
 SURVEY_MIN_RESPONDENTS = 30  # survey cells with fewer respondents are not shown
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trygghet.data import store as store_mod
-from trygghet.data.errors import ParameterError
+from trygghet.data.errors import DataError, ParameterError
 
 __all__ = ["KINDS", "CADENCES", "Period", "parse_period", "period_of", "latest_period", "check_period", "data_end",
            "plan_arguments"]
@@ -36,7 +36,7 @@ class Period:
     end: pd.Timestamp
     year: int
 
-    def same_last_year(self) -> "Period":
+    def same_last_year(self) -> Period:
         """The same quarter, month or ISO week one year earlier."""
         if self.kind == "week":
             week = int(self.label[-2:])
@@ -46,7 +46,7 @@ class Period:
             return _month(self.year - 1, self.start.month)
         return _quarter(self.year - 1, (self.start.month - 1) // 3 + 1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period just before."""
         return period_of(self.start - pd.Timedelta(days=1), self.kind)
 
@@ -107,7 +107,7 @@ def data_end(store) -> pd.Timestamp | None:
     for table, column in (("offences", "start"), ("municipal_incidents", "date"), ("est_reports", "date")):
         try:
             values = store_mod.read_table(store, table)[column]
-        except Exception:  # noqa: BLE001 - a store from before a table existed
+        except DataError:  # a store from before the table existed
             continue
         if len(values):
             ends.append(pd.Timestamp(values.max()).normalize())

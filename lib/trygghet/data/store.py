@@ -19,7 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from trygghet.data.config import paths, resource_path
+from trygghet.data.config import MUNICIPALITY_CODE, MUNICIPALITY_NAME, paths, resource_path
 from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.vocabulary import sort_key_sv
 
@@ -35,6 +35,7 @@ __all__ = [
     "latest_year",
     "area_names",
     "disk_memo",
+    "municipality",
 ]
 
 #: table name -> file name in the store
@@ -116,6 +117,16 @@ def latest_year(store: str | Path | None = None) -> int:
 def area_names(store: str | Path | None = None) -> list[str]:
     """The areas' names, sorted the Swedish way (Å, Ä, Ö last)."""
     return sorted(read_table(store, "areas")["area"].astype(str), key=sort_key_sv)
+
+
+def municipality(store: str | Path | None = None) -> dict[str, str]:
+    """The store's municipality: ``{"code": "2580", "name": "Luleå"}`` (its table ``municipality``, written by
+    ingest from the areas file's ``kommunkod``/``kommun``); the defaults when the store has none."""
+    path = store_dir(store) / TABLES["municipality"]
+    table = read_table(store, "municipality") if path.is_file() else None
+    if table is None or not len(table):
+        return {"code": MUNICIPALITY_CODE, "name": MUNICIPALITY_NAME}
+    return {"code": str(table["code"].iloc[0]), "name": str(table["name"].iloc[0])}
 
 
 def disk_memo(store: str | Path | None, name: str, key: tuple, compute, *, geo: bool = False) -> pd.DataFrame:

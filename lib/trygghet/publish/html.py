@@ -40,7 +40,7 @@ _H1_LINE = re.compile(r"^#\s+\S.*$", re.M)
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S | re.I)
 _CELL = re.compile(r"<(td|th)\b([^>]*)>", re.I)
 #: tables with at least this many columns are stacked row by row on a phone (narrower ones fit)
-STACK_FROM_COLUMNS = 3
+STACK_FROM_COLUMNS = 4
 
 
 def notebook_to_html(nb, provenance: dict | None = None) -> str:

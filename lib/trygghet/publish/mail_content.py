@@ -18,6 +18,7 @@ import re
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import urljoin
 
 from trygghet.reports import answers as answer_words
 from trygghet.reports import uppfoljning
@@ -46,8 +47,9 @@ def text_body(c: dict) -> str:
     lines: list[str] = []
     if s["recorded"] and s.get("answers"):
         lines += [f"TRYGGHETSRAPPORTERNA {c['year']} – SVAREN FÖRST", ""]
-        for a in s["answers"]:
-            lines += [f"{a['question']} {a['text']}", ""]
+        for a in s["answers"]:  # the links as addresses in angle brackets after their words
+            text = "".join(f"{w} <{answer_words.absolute(h, base)}>" if h and base else w for w, h in a["parts"])
+            lines += [f"{a['question']} {text}", ""]
     lines.append(_reports_status(c))
     if base:
         lines.append(f"Alla rapporter: {base}index.html")
@@ -200,5 +202,5 @@ def _relink(page: str, names: set[str], base: str | None) -> str:
         path = href.split("#", 1)[0].split("?", 1)[0]
         if posixpath.normpath(path) in names:
             return m.group(0)
-        return f'href="{html.escape(base + href)}"' if base else 'data-link-outside-zip=""'
+        return f'href="{html.escape(urljoin(base, href))}"' if base else 'data-link-outside-zip=""'
     return _HREF.sub(fix, page)

@@ -3,14 +3,16 @@ Chromium over the DevTools protocol (websocket-client).
 
 :func:`write_pdfs` opens each report's HTML in a tab (``tabs`` at a time, one browser), replaces each
 interactive map (an ``<iframe srcdoc>`` with Leaflet) by a picture of the same view taken in the same
-browser, and prints the page (``Page.printToPDF``) on A4 with the report's title and year and the
-publication date at the top of every page and "Sida N av M" at the bottom. Chromium embeds (subsets of)
-every font it uses. The PDF lies beside the HTML (``uppfoljning.html`` -> ``uppfoljning.pdf``) and the
+browser, opens every collapsed ``<details>`` (a chart's table of numbers), and prints the page
+(``Page.printToPDF``) on A4 with the report's title and year and the publication date at the top of
+every page and "Sida N av M" at the bottom. Chromium embeds (subsets of) every font it uses and tags the
+PDF. The PDF lies beside the HTML (``uppfoljning.html`` -> ``uppfoljning.pdf``) and the
 manifest's job lists it under ``outputs.pdf``.
 
 The run prints PDFs when its plan says ``pdf: true`` (``config/run_plan.yaml``; :func:`after_run`) and
 Chromium is installed; without Chromium the reports are published without PDFs and the console says so.
-Chromium does not write PDF/A; the PDFs are plain PDF 1.4 with embedded fonts.
+Chromium does not write PDF/A (no kept tool of the project does), so the PDFs are tagged PDF 1.4 with
+embedded fonts, not PDF/A-2b.
 """
 
 from __future__ import annotations
@@ -46,13 +48,17 @@ PRINT_SCALE = 0.8
 PAGE_TIMEOUT = 180
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
           "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-          "--allow-file-access-from-files", "--remote-debugging-port=0"]
+          "--allow-file-access-from-files", "--remote-debugging-port=0",
+          # every tab prints at once: none is throttled as a tab in the background
+          "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+          "--disable-backgrounding-occluded-windows"]
 #: waits (bounded) until every map's document and its images have loaded, then gives each map's box
 _MAP_BOXES = """(async () => {
   const frames = [...document.querySelectorAll('iframe')];
   const style = document.createElement('style');
   style.textContent = 'h1,h2,h3,h4{break-after:avoid} tr,img{break-inside:avoid}';
   document.head.appendChild(style);
+  document.querySelectorAll('details').forEach(d => { d.open = true; });  // paper cannot be tapped open
   for (let i = 0; i < 100; i++) {
     const ready = frames.every(f => { try { const d = f.contentDocument; return d && d.readyState === 'complete'
         && [...d.images].every(im => im.complete); } catch (e) { return true; } });
@@ -63,7 +69,7 @@ _MAP_BOXES = """(async () => {
     const s = f.contentDocument.createElement('style');
     s.textContent = '.leaflet-control-zoom,.leaflet-control-layers{display:none !important}';
     f.contentDocument.head.appendChild(s); } catch (e) {} }
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await new Promise(r => setTimeout(r, 100));
   return frames.map(f => { const r = f.getBoundingClientRect();
     return {x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height}; });
 })()"""
@@ -106,7 +112,9 @@ def footer_template() -> str:
 def write_pdfs(year_dir: str | Path, *, tabs: int = 2, console: Console | None = None,
                chromium: str | None = None) -> dict[str, str | None]:
     """Print every ok report of the published year ``year_dir`` to PDF and list them in its manifest
-    (after an ``--only`` run, the reports that run made; the others keep their PDFs).
+    (after an ``--only`` run, the reports that run made; the others keep their PDFs). Pages published
+    in a folder of their own (the residents' website pages, ``tryggare-lulea/``) are not diary
+    documents and get no PDF.
 
     Returns ``{job name: pdf path relative to year_dir, or None when it could not be printed}``; a page
     that fails is reported on the console and in the manifest's job (``pdf_error``), the others go on.
@@ -125,7 +133,8 @@ def write_pdfs(year_dir: str | Path, *, tabs: int = 2, console: Console | None =
         if j["name"] in scope and j.get("status") != "ok":  # no PDF of an older run beside a failed report
             (year_dir / f"{j['name']}.pdf").unlink(missing_ok=True)
     jobs = [j for j in manifest.get("jobs", []) if j["name"] in scope and j.get("status") == "ok"
-            and (j.get("outputs") or {}).get("html") and (year_dir / j["outputs"]["html"]).is_file()]
+            and (j.get("outputs") or {}).get("html") and "/" not in j["outputs"]["html"]
+            and (year_dir / j["outputs"]["html"]).is_file()]
     date = _date_sv(manifest.get("finished") or manifest.get("started"))
     year = int(manifest["year"])
     results: dict[str, str | None] = {}
@@ -158,12 +167,17 @@ def write_pdfs(year_dir: str | Path, *, tabs: int = 2, console: Console | None =
 
 
 def after_run(result, plan: str | Path, console: Console | None = None) -> None:
-    """The run's last step: the PDFs of the year it published, when the plan says ``pdf: true``."""
+    """The run's last step: the PDFs of the year it published, when the plan says ``pdf: true``. A browser
+    that cannot start costs the PDFs, never the published reports (the console says why)."""
     if not getattr(result, "published", False):
         return
     doc = load_yaml(Path(plan), "the run plan does not exist")
-    if doc.get(PDF_KEY) is True:
+    if doc.get(PDF_KEY) is not True:
+        return
+    try:
         write_pdfs(Path(result.manifest_path).parent, console=console)
+    except (OSError, RuntimeError, ValueError, websocket.WebSocketException) as exc:  # the reports stay published
+        (console or Console(stderr=True)).print(f"PDF: no PDFs this run — {type(exc).__name__}: {exc}", highlight=False)
 
 
 def _date_sv(stamp: str | None) -> str:
@@ -232,7 +246,7 @@ class Tab:
         self.ws = ws
         self.id = 0
         self.session = None
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        target = self.call("Target.createTarget", {"url": "about:blank", "newWindow": True})["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.call("Page.enable")
         self.call("Emulation.setDeviceMetricsOverride", {"width": 1000, "height": 1400, "deviceScaleFactor": 1,

@@ -29,7 +29,8 @@ __all__ = ["Job", "COMMON_PARAMETERS", "load_plan", "validate_jobs", "select_job
 
 #: parameters every notebook may declare; the run fills them in for each job
 COMMON_PARAMETERS = ("year", "store", "lang")
-COMMON_PARAMETERS += ("period",)  # a period run's period (2025-Q3, 2025-09, 2025-W36); "" in the year's run
+COMMON_PARAMETERS += ("period",)  # a period run's period (2025-Q3, 2025-09, 2025-W36); not set in the year's run
+COMMON_PARAMETERS += ("municipality",)  # the store's municipality code (4 digits; the plan's `municipality` checks it)
 _ENTRY_KEYS = ("name", "notebook", "title", "parameters", "foreach", "group", "mail", "shared")
 _ENTRY_KEYS += ("html",)  # where the page is published under the year folder (e.g. the residents' folder)
 _ENTRY_KEYS += ("cadence",)  # which runs hold the job: year (default), quarter, month, week (data/periods.py)
@@ -70,7 +71,10 @@ def load_plan(plan: str | Path, store: str | Path, year: int, cadence: str = "ye
         raise ParameterError(f"{plan_path}: needs a non-empty list 'jobs'")
     nb_dir = (plan_path.parent / str(doc.get("notebooks", "."))).resolve()
     lang = str(doc.get("lang", "sv"))
-    common = {"year": int(year), "store": str(Path(store).resolve()), "lang": lang, "period": str(period)}
+    common = {"year": int(year), "store": str(Path(store).resolve()), "lang": lang}
+    if period:  # a period run; in the year's run the notebook's default (its latest period) applies
+        common["period"] = str(period)
+    common.update(_municipality(plan_path, doc, store))  # municipality (code) and kommun (name, for titles)
     declared: dict[Path, dict[str, dict]] = {}
     result: list[Job] = []
     for i, entry in enumerate(entries, 1):
@@ -167,7 +171,7 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     if notebook not in declared_cache:
         declared_cache[notebook] = declared_parameters(notebook)
     base = {k: v for k, v in common.items() if k in declared_cache[notebook]}
-    title = str(entry.get("title") or name)
+    title = str(entry.get("title") or name).replace("{kommun}", str(common.get("kommun", "")))
     foreach = entry.get("foreach")
     if foreach is None:
         return [Job(name=name, notebook=notebook, title=title, parameters={**base, **params}, base=name,
@@ -226,6 +230,19 @@ def _html_entry(where: str, name: str, entry: dict) -> str | None:
         raise ParameterError(f"{where} ('{name}'): html '{value}' would replace the year's own files; "
                              "choose another name or folder")
     return value
+
+
+def _municipality(plan_path: Path, doc: dict, store) -> dict[str, str]:
+    """The store's municipality ``{"municipality": code, "kommun": name}``; the plan's optional top-level
+    ``municipality`` (a 4-digit code, e.g. "2580") must name the same one, so a plan is never run on another
+    municipality's store by mistake. Titles may say ``{kommun}``, replaced by the name."""
+    found = store_mod.municipality(store)
+    wanted = doc.get("municipality")
+    if wanted is not None and str(wanted).strip() != found["code"]:
+        raise ParameterError(f"{plan_path}: the plan is for municipality {str(wanted).strip()}, but the store "
+                             f"{store} holds {found['name']} ({found['code']}); run the plan of that municipality "
+                             f"or set `municipality: \"{found['code']}\"` in the plan")
+    return {"municipality": found["code"], "kommun": found["name"]}
 
 
 def _cadence_entry(where: str, entry: Any) -> tuple[str, ...]:

@@ -24,8 +24,9 @@ import pandas as pd
 from trygghet.analysis import answers as frames
 from trygghet.analysis import coverage
 from trygghet.analysis.indicators import definition
-from trygghet.data.errors import DataError
+from trygghet.data.errors import DataError, ParameterError
 from trygghet.reports import format as fmt
+from trygghet.reports.maps import EMERGING_LABELS
 from trygghet.reports.wording import join_sv
 
 __all__ = ["QUESTIONS", "EVIDENCE", "anchor", "answers", "markdown", "absolute", "safer", "where", "aimed"]
@@ -41,6 +42,7 @@ EVIDENCE = {
     "key_figures": ("lagesbild.html", "Sammanfattning"),
     "main_changes": ("", "Årets viktigaste förändringar"),
     "hotspots": (HOTSPOT_PAGE, "Hot spots per område och situationella åtgärder"),
+    "emerging": (HOTSPOT_PAGE, "Utvecklingen över åren (framväxande hot spots)"),
     "goals": ("", "Delmålen"),
     "events": ("lagesbild.html", "Planerade evenemang"),
 }
@@ -50,7 +52,7 @@ def anchor(key: str) -> str:
     """The link to the evidence ``key`` of :data:`EVIDENCE`: ``page#id`` with the id nbconvert gives a
     heading (spaces as hyphens, percent-encoded UTF-8)."""
     page, heading = EVIDENCE[key]
-    return f"{page}#{quote(heading.replace(' ', '-'), safe='-')}"
+    return f"{page}#{quote(heading.replace(' ', '-'), safe='-(),:')}"
 
 
 def answers(store: str | Path | None, year: int, follow: pd.DataFrame, *, alpha: float = 0.05,
@@ -64,12 +66,16 @@ def answers(store: str | Path | None, year: int, follow: pd.DataFrame, *, alpha:
     except DataError:  # a store without places or measures: the answers say so instead of a count
         hot = None
     try:
+        rising = frames.worsening_hotspots(store, cell_size=cell_size)
+    except (DataError, ParameterError):  # fewer than two years of places: no trend to tell
+        rising = None
+    try:
         excess = frames.excess_events(store, year, alpha=alpha)
     except DataError:
         excess = pd.DataFrame(columns=frames.EVENT_COLUMNS)
     return [
         safer(frames.safer(store, year, alpha=alpha)),
-        where(frames.worsened_areas(store, year, alpha=alpha, max_items=max_changes), hot),
+        where(frames.worsened_areas(store, year, alpha=alpha, max_items=max_changes), hot, rising),
         aimed(hot, frames.uncovered_goals(follow, store, year), len(follow), excess, year, distance),
     ]
 
@@ -95,8 +101,10 @@ def safer(table: pd.DataFrame) -> dict:
                                     "no_certain_change": len(same), "not_measurable": len(unknown)})
 
 
-def where(worsened: pd.DataFrame, hot: pd.DataFrame | None) -> dict:
-    """"Var? Våldsbrotten blev sämre i Centrum. Hot spot-rutorna (223) ligger flest i …"."""
+def where(worsened: pd.DataFrame, hot: pd.DataFrame | None, rising: pd.DataFrame | None = None) -> dict:
+    """"Var? Sämre i år: Centrum (våldsbrott). Brotten är koncentrerade till 223 hot spot-rutor, flest i …
+    Över åren har 1 ruta blivit sämre: sammanhängande hot spot (Hertsön: 1)." (``rising``: the frame of
+    :func:`trygghet.analysis.answers.worsening_hotspots`; ``None`` leaves the last sentence out)."""
     by_area: dict[str, list[str]] = {}
     for r in worsened.itertuples(index=False):
         by_area.setdefault(str(r.area), []).append(_lower(definition(str(r.indicator))["name_sv"]))
@@ -116,8 +124,20 @@ def where(worsened: pd.DataFrame, hot: pd.DataFrame | None) -> dict:
                   ["hot spot-rapporten", anchor("hotspots")], [").", None]]
     else:
         second = [["Inga signifikanta hot spots i år (", None], ["hot spot-rapporten", anchor("hotspots")], [").", None]]
-    return _answer("where", first + second, {"areas_worsened": len(by_area), "worsened_changes": len(worsened),
-                                            "hotspot_cells": cells})
+    third: list[list] = []
+    rising_cells = int(rising["cells"].sum()) if rising is not None and len(rising) else 0
+    if rising is not None:
+        if rising_cells:
+            kinds = [f"{EMERGING_LABELS[c].lower()} ("
+                     + ", ".join(f"{_area(a)}: {int(n)}" for a, n in zip(g["area"].fillna(coverage.OUTSIDE_AREAS), g["cells"]))
+                     + ")" for c, g in rising.groupby("category", sort=False)]
+            third = [[f" Över åren har {rising_cells} {'ruta' if rising_cells == 1 else 'rutor'} blivit sämre: "
+                      f"{join_sv(kinds)} (", None]]
+        else:
+            third = [[" Ingen ruta har blivit en ny, sammanhängande eller tilltagande hot spot över åren (", None]]
+        third += [["utvecklingen över åren", anchor("emerging")], [").", None]]
+    return _answer("where", first + second + third, {"areas_worsened": len(by_area), "worsened_changes": len(worsened),
+                                                     "hotspot_cells": cells, "hotspot_cells_worsening": rising_cells})
 
 
 def aimed(hot: pd.DataFrame | None, goals: pd.DataFrame, n_goals: int, excess: pd.DataFrame, year: int,

@@ -25,19 +25,19 @@ from trygghet.data.vocabulary import MUNICIPAL_GROUP
 from trygghet.reports import format as fmt
 from trygghet.reports import maps, wording
 from trygghet.reports.common import start_report
+from trygghet.reports.hotspot_views import compute as compute_views
 from trygghet.reports.hotspot_views import (
     concentration_chart,
     concentration_table,
     concentration_text,
-    locator_columns,
     near_repeat_table,
     near_repeat_text,
+    place_columns,
     risk_map,
     risk_table,
     risk_text,
     stability_table,
 )
-from trygghet.reports.hotspot_views import compute as compute_views
 
 __all__ = [
     "CATEGORY_GROUPS",
@@ -183,17 +183,20 @@ def map_note(page: HotspotPage) -> Markdown:
                     "när datorn har internet.")
 
 
-def top_display(cells: gpd.GeoDataFrame, n: int = 10, counts: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def top_display(cells: gpd.GeoDataFrame, n: int = 10, counts: dict[str, pd.DataFrame] | None = None, *,
+                store: str | Path | None = None, population: pd.Series | None = None) -> pd.DataFrame:
     """The ``n`` strongest hot-spot cells (``hotspot_rank`` 1 … n) as a reading table, each findable
     on the map by its rank and its reference (the same two fields as the map's tooltip).
 
     Columns: ``Rang``, ``Ruta (mittpunkt, SWEREF 99 TM)``, ``Område``, ``Antal brott`` (``Antal
-    händelser``), ``Gi* (z)``, ``Konfidens``; counts as the page's gate published them."""
+    händelser``), ``Gi* (z)``, ``Konfidens``; counts as the page's gate published them. With ``store``
+    also the locators ``Ruta-id`` and ``Läge`` (:func:`trygghet.reports.hotspot_views.place_columns`;
+    ``population``: the population per cell of ``cells`` when already known)."""
     counts = counts if counts is not None else maps.published_counts(cells)
     shown = counts["cells"].set_index("index")["n"]
     top = cells[cells["hotspot_rank"].notna().to_numpy()]
     top = top[(top["hotspot_rank"] <= int(n)).to_numpy()].sort_values("hotspot_rank")
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "Rang": top["hotspot_rank"].astype(int).to_numpy(),
         "Ruta (mittpunkt, SWEREF 99 TM)": maps.cell_reference(top).to_numpy(),
         "Område": top["area"].fillna(maps.OUTSIDE_AREAS_LABEL).astype(str).to_numpy(),
@@ -201,18 +204,19 @@ def top_display(cells: gpd.GeoDataFrame, n: int = 10, counts: dict[str, pd.DataF
         "Gi* (z)": [fmt.number(v, 1) for v in top["gistar"]],
         "Konfidens": [maps.GI_BIN_LABELS[int(b)] for b in top["gi_bin"]],
     })
+    if store is not None and len(top):
+        where = place_columns(store, top, cells, population=population)
+        table.insert(2, "Ruta-id", where["Ruta-id"].to_numpy())
+        table.insert(4, "Läge", where["Läge"].to_numpy())
+    return table
 
 
 def top_table(page: HotspotPage, n: int = 10):
     """:func:`top_display` of the page, as a table (or a sentence when there is no hot spot)."""
-    table = top_display(page.cells, n, page.counts)
+    population = page.views.population if page.views is not None else None
+    table = top_display(page.cells, n, page.counts, store=page.store, population=population)
     if table.empty:
         return Markdown(f"Inga signifikanta hot spots med {maps.noun(page.group)} i rutan {page.year}.")
-    ranked = page.cells[page.cells["hotspot_rank"].notna().to_numpy()]
-    top = ranked[(ranked["hotspot_rank"] <= int(n)).to_numpy()].sort_values("hotspot_rank")
-    where = locator_columns(page, top)
-    table.insert(2, "Ruta-id", where["Ruta-id"].to_numpy())
-    table.insert(4, "Läge", where["Läge"].to_numpy())
     return fmt.table(table)
 
 

@@ -70,6 +70,12 @@ TABLE_NAMES = {
     "young_suspects": "Unga misstänkta",
     "events": "Evenemang",
     "code_list": "Brottskoder",
+    "population_grid": "Befolkning per ruta",
+    "built_up_areas": "Tätorter",
+    "promises": "Medborgarlöften",
+    "problems": "Problemregistret",
+    "est_reports": "EST-rapporter",
+    "kolada": "Kolada (öppen statistik)",
 }
 
 #: a reject reason's code (:data:`trygghet.data.ingest.reasons.REASON_CODES`) in plain Swedish

@@ -18,11 +18,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
+from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from trygghet.analysis import disclosure
+from trygghet.analysis.hotspots import (
+    cell_centres,
+    locators,
+    near_repeat,
+    risk,
+    study_area,
+)
 from trygghet.analysis.hotspots import concentration as con
-from trygghet.analysis.hotspots import cell_centres, locators, near_repeat, risk, study_area
 from trygghet.data import store as tstore
 from trygghet.data.errors import DataError
 from trygghet.data.vocabulary import MUNICIPAL_GROUP
@@ -30,9 +37,23 @@ from trygghet.reports import format as fmt
 from trygghet.reports import maps, plots
 from trygghet.reports.chart import Chart
 
-__all__ = ["Views", "compute", "place_text", "locator_columns", "risk_text", "risk_map", "risk_table",
-           "concentration_text", "concentration_chart", "concentration_table", "stability_table", "near_repeat_text",
-           "near_repeat_table", "NEAR_REPEAT_NAMES"]
+__all__ = [
+    "NEAR_REPEAT_NAMES",
+    "Views",
+    "compute",
+    "concentration_chart",
+    "concentration_table",
+    "concentration_text",
+    "locator_columns",
+    "near_repeat_table",
+    "near_repeat_text",
+    "place_columns",
+    "place_text",
+    "risk_map",
+    "risk_table",
+    "risk_text",
+    "stability_table",
+]
 
 DIRECTIONS_SV = {"N": "norr", "NE": "nordost", "E": "öster", "SE": "sydost", "S": "söder", "SW": "sydväst",
                  "W": "väster", "NW": "nordväst"}
@@ -76,7 +97,6 @@ def compute(page, *, near_repeat_years: int = 3, permutations: int = near_repeat
         dual = risk.dual_kde(cells, population)
     counts = cells["n"].to_numpy()
     table = con.concentration_table(counts)
-    table.attrs["group"] = page.group
     stab = None
     table_name = "municipal_incidents" if page.group.startswith(MUNICIPAL_GROUP) else "offences"
     years = [y for y in tstore.years(store, table_name) if y <= page.year]
@@ -84,12 +104,7 @@ def compute(page, *, near_repeat_years: int = 3, permutations: int = near_repeat
         stab = con.stability(con.counts_by_year(store, cells, page.group, years))
     views = Views(population, test, dual, table, con.concentration_curve(counts), stab,
                   populated=cells.attrs.get("study_area") == "populated")
-    try:
-        built = tstore.read_table(store, "built_up_areas")
-    except DataError:  # a store ingested before built-up areas were part of it
-        built = None
-    if built is not None and len(built) and "name" in built.columns:
-        views.names = built
+    views.names = _names(store)
     if page.group == "alla" or page.group in NEAR_REPEAT_NAMES:
         views.near_repeat_years = list(range(page.year - int(near_repeat_years) + 1, page.year + 1))
         for category in NEAR_REPEAT_NAMES if page.group == "alla" else (page.group,):
@@ -117,24 +132,49 @@ def place_text(anchor: str, kind: str, distance_m: float, direction: str, cell_s
     return f"ca {distance} {DIRECTIONS_SV[direction]} om {target}"
 
 
-def locator_columns(page, cells: gpd.GeoDataFrame) -> pd.DataFrame:
-    """``Ruta-id`` and ``Läge`` (:func:`place_text`) of ``cells``, aligned with them: from the nearest
-    named place when the store has built-up areas with names, else from the centre of the cell's area
-    (where its inhabitants live, when the population per cell is known)."""
-    views = getattr(page, "views", None)
-    names = views.names if views is not None else None
-    weights = None
-    if views is not None and views.population is not None:
-        centres = cell_centres(page.cells)
-        weights = pd.DataFrame({"area": page.cells["area"].astype(object).to_numpy(), "x": centres["x"].to_numpy(),
-                                "y": centres["y"].to_numpy(), "weight": views.population.to_numpy()})
-        weights = weights[weights["area"].notna()]
-    areas = tstore.read_table(page.store, "areas")
-    found = locators.locate(cells, areas if len(areas) else None, names=names, weights=weights)
-    size = float(page.cells.attrs.get("cell_size", 250))
+def place_columns(store, cells: gpd.GeoDataFrame, grid: gpd.GeoDataFrame | None = None, *,
+                  population: pd.Series | None = None, names: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """``Ruta-id`` and ``Läge`` (:func:`place_text`) of ``cells`` (listed cells of ``grid``, the page's
+    whole result; default ``cells`` itself), aligned with them. Inside an area: from the area's centre,
+    where its inhabitants live when the population per cell is known (``population`` of ``grid``, or
+    read from the store's population grid); outside every area: from the nearest named place of the
+    store's built-up areas (``names``, read from the store when not given), else the nearest area centre."""
+    grid = cells if grid is None else grid
+    if population is None and study_area.has_population_grid(store):
+        population = study_area.population_per_cell(store, grid)
+    names = _names(store) if names is None else names
+    areas = tstore.read_table(store, "areas")
+    found = locators.locate(cells, areas if len(areas) else None, names=names, weights=_weights(grid, population))
+    size = float(grid.attrs.get("cell_size", 250))
     words = [place_text(a, k, d, r, size) for a, k, d, r in
              zip(found["anchor"], found["kind"], found["distance_m"], found["direction"])]
     return pd.DataFrame({"Ruta-id": found["cell_id"].astype(str).to_numpy(), "Läge": words}, index=cells.index)
+
+
+def locator_columns(page, cells: gpd.GeoDataFrame) -> pd.DataFrame:
+    """:func:`place_columns` of listed ``cells`` of a page (its views' population and names reused)."""
+    views = getattr(page, "views", None)
+    return place_columns(page.store, cells, page.cells, population=views.population if views else None,
+                         names=views.names if views else None)
+
+
+def _names(store) -> gpd.GeoDataFrame | None:
+    """The store's built-up areas with names (SCB's tätorter), or None."""
+    try:
+        built = tstore.read_table(store, "built_up_areas")
+    except DataError:  # a store ingested before built-up areas were part of it
+        return None
+    return built if len(built) and "name" in built.columns else None
+
+
+def _weights(grid: gpd.GeoDataFrame, population: pd.Series | None) -> pd.DataFrame | None:
+    """The cells' centres and population by area: what makes an area's centre where its people live."""
+    if population is None:
+        return None
+    centres = cell_centres(grid)
+    weights = pd.DataFrame({"area": grid["area"].astype(object).to_numpy(), "x": centres["x"].to_numpy(),
+                            "y": centres["y"].to_numpy(), "weight": population.to_numpy()})
+    return weights[weights["area"].notna()]
 
 
 # --- risk ------------------------------------------------------------------------------------------------
@@ -205,7 +245,7 @@ def risk_table(page, n: int = 10):
         "Risk jämfört med genomsnittet": [_risk_class(v) for v in high["ratio"]],
         "Hot spot": ["ja" if h else "nej" for h in cells["hotspot"].to_numpy(dtype=bool)],
     })
-    return fmt.table(table, caption=f"Grannskap med förhöjd risk per invånare {page.year} (rutan och dess åtta grannrutor)")
+    return fmt.table(table, caption=f"Grannskap med förhöjd risk {page.year}")
 
 
 def risk_map(page):
@@ -237,17 +277,22 @@ def risk_map(page):
         pad = max(x1 - x0, y1 - y0) * 0.08
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
+        if len(areas):  # the areas' names where their people live, so a reader knows which blob is which
+            for _, a in locators.anchors(areas, weights=_weights(page.cells, views.population)).iterrows():
+                if x0 - pad < a["x"] < x1 + pad and y0 - pad < a["y"] < y1 + pad:
+                    ax.text(a["x"], a["y"], a["anchor"], fontsize=9, ha="center", va="center", color="#1a1a1a",
+                            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9,
-              title="Risk per invånare jämfört med genomsnittet", title_fontsize=8.5)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=9, frameon=False,
+              title="Risk per invånare jämfört med genomsnittet", title_fontsize=9.5)
     word = maps.noun(page.group)
     fig.suptitle(f"Risk per invånare {page.year} – {word} i förhållande till befolkningen", fontsize=12, x=0.02,
                  ha="left")
-    fig.text(0.02, 0.01, f"Källa: polisanmälda brott {page.year}, SCB:s befolkning per ruta. Kvoten mellan två "
+    fig.text(0.02, -0.08, f"Källa: polisanmälda brott {page.year}, SCB:s befolkning per ruta. Kvoten mellan två "
              f"utjämnade kartor (samma bandbredd, {fmt.number(views.dual.attrs['bandwidth'], 0)} m): {word} och "
-             "invånare.", fontsize=7.5, color="#444444", ha="left", wrap=True)
-    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+             "invånare.", fontsize=8, color="#444444", ha="left", wrap=True)
+    fig.tight_layout()
     plt.close(fig)
     title = f"Risk per invånare {page.year}"
     said = "; ".join(f"{label}: {fmt.number(n, 0)} rutor" for label, n in per_class)
@@ -305,8 +350,7 @@ def concentration_table(page):
         "Antal rutor": [fmt.number(v, 0) for v in t["cells"]],
         f"Andel av {_the(word)}": [fmt.percent(s, 0) for s in t["offence_share"]],
     })
-    return fmt.table(table, caption=f"80-20-tabellen {page.year}: hur stor del av {_the(word)} "
-                     f"som skedde i de rutor som hade flest ({fmt.number(t.attrs['n_cells'], 0)} rutor)")
+    return fmt.table(table, caption=f"80-20-tabellen {page.year}")
 
 
 def concentration_chart(page):
@@ -354,8 +398,7 @@ def stability_table(page):
         f"Deras andel av {_the(word)} året efter": [fmt.percent(v, 0) for v in s["next_year_share"]],
         "Rangkorrelation (Spearman)": [fmt.number(v, 2) for v in s["spearman"]],
     })
-    return fmt.table(table, caption=f"Topprutorna från ett år till nästa: de rutor med flest {word} som tillsammans "
-                     f"hade hälften av årets {word} (rutor med lika många som den sista räknas med)")
+    return fmt.table(table, caption="Topprutorna år för år")
 
 
 # --- near repeat ---------------------------------------------------------------------------------------
@@ -396,7 +439,8 @@ def near_repeat_text(page) -> Markdown:
                   f"({'kvartersavstånd' if a['metric'] == 'manhattan' else 'fågelvägen'}) och tid mellan dem och "
                   f"jämförs med {fmt.number(a['permutations'], 0)} slumpade fördelningar där datumen blandas om "
                   f"(startvärde {a['seed']}); p-värdena korrigeras för många test (Benjamini–Hochberg). Brottets "
-                  "första möjliga datum används.")
+                  "första möjliga datum används. Tabellerna visar kvoten mellan antalet par och det antal slumpen ger "
+                  "(1 = som väntat); * = säkert fler.")
     return Markdown("\n".join(lines) + method)
 
 
@@ -418,5 +462,4 @@ def near_repeat_table(page, category: str):
         rows.append(row)
     name = NEAR_REPEAT_NAMES[category][0]
     years = views.near_repeat_years
-    return fmt.table(pd.DataFrame(rows), caption=f"{name.capitalize()} {years[0]}–{years[-1]}: par av brott jämfört "
-                     "med slumpen (1 = som väntat; * = säkert fler, korrigerat för många test)")
+    return fmt.table(pd.DataFrame(rows), caption=f"{name.capitalize()} {years[0]}–{years[-1]}")

@@ -29,6 +29,11 @@ SOURCES = {
     "population": (
         "Befolkning per område", "Nämnaren i brott per 1 000 invånare.",
         "Invånare per område och år; besökare, pendlare och studenter som inte är skrivna i kommunen räknas inte."),
+    "kolada": (
+        "Kolada (RKA): Brås och SCB:s statistik per kommun", "Jämförelsen med länet, liknande kommuner och riket samma år.",
+        "Hämtas med `trygghet fetch`; Kolada räknar brott efter anmälningsår och brottsplats per invånare den 31 december, "
+        "så talen kan skilja något från arbetsbokens egna (se datakvalitetsrapporten). Senaste årets siffror kan vara "
+        "preliminära. Gruppen liknande kommuner är Koladas och dess värde är ett ovägt medelvärde."),
     "survey": (
         "Trygghetsmätningen", "Konsekvenserna: otrygghet, oro, utsatthet, förtroende och problem i området.",
         "Görs vissa år, inte varje år. Svarsfrekvensen är långt under 100 % och de som svarar kan skilja sig "

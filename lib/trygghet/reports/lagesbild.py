@@ -19,6 +19,7 @@ from trygghet.data.vocabulary import CATEGORY_UNKNOWN
 from trygghet.reports import (arshjul, brottskoncentrationer, common, indicator_docs, kallor, maps, plots,
                               problemregister, uppfoljning)
 from trygghet.reports import format as fmt
+from trygghet.reports.jamforelser import benchmark_chart, benchmark_note, benchmark_table
 
 __all__ = [
     "KEY_INDICATORS",
@@ -56,6 +57,9 @@ __all__ = [
     "problem_summary",
     "problem_follow_up_table",
     "sources_table",
+    "benchmark_chart",
+    "benchmark_table",
+    "benchmark_note",
 ]
 
 #: the key figures on the situation picture's first screen
@@ -288,6 +292,8 @@ def est_display(store: str | Path | None, year: int) -> pd.DataFrame:
     """The year's EST observations per type and quarter with totals (a reading table whose parts add
     up; counts of 1–4 "<5" and their partners "–", through the one gate)."""
     counts = seasonal.est_quarters(store, year)
+    if not counts["n"].any():
+        return pd.DataFrame({"Iakttagelse": [f"Inga EST-rapporter levererades för {year}."]})
     total = _TOTAL_NAME
     long = pd.concat([
         counts.astype({"quarter": str}),

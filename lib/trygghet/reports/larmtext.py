@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from trygghet.analysis import alarms, indicators, periodic
+from trygghet.analysis import alarms, disclosure, indicators, periodic
 from trygghet.data.errors import ParameterError
 from trygghet.data.periods import Period
 from trygghet.reports import format as fmt
 
-__all__ = ["SOURCE_NAMES", "category_name", "period_name", "alarm_sentence", "measures_sentence", "method_text"]
+__all__ = ["SOURCE_NAMES", "category_name", "period_name", "alarm_sentence", "measures_sentence", "method_text",
+           "protect_margins", "shown_text", "cell_text", "is_hidden"]
 
 #: the sources' names in a sentence and a table header
 SOURCE_NAMES = {"est": "EST-rapporter", "kommunala": "kommunala händelser", "brott": "anmälda brott"}
@@ -52,13 +53,13 @@ def alarm_sentence(row, unit: str = "under veckan", window_words: str = "de sena
     head = f"**{row['area']} – {category_name(row['source'], row['category']).lower()}** ({SOURCE_NAMES[row['source']]})"
     parts = []
     if bool(row["alarm_period"]):
-        parts.append(f"{fmt.count(row['observed'])} {unit}, fler än väntat: väntat omkring "
-                     f"{fmt.number(row['expected'], 1)}, övre gräns {fmt.number(row['limit'], 0)}")
+        parts.append(f"{fmt.count(row['observed'])} {unit}, fler än väntat (omkring "
+                     f"{fmt.number(row['expected'], 1)}, övre gräns {fmt.number(row['limit'], 0)})")
     else:
         parts.append(f"{fmt.count(row['observed'])} {unit} (väntat omkring {fmt.number(row['expected'], 1)})")
     if bool(row["alarm_window"]):
-        parts.append(f"{window_words} {fmt.count(row['observed_window'])}, fler än väntat: väntat omkring "
-                     f"{fmt.number(row['expected_window'], 1)}, övre gräns {fmt.number(row['limit_window'], 0)}")
+        parts.append(f"{window_words} {fmt.count(row['observed_window'])}, fler än väntat (omkring "
+                     f"{fmt.number(row['expected_window'], 1)}, övre gräns {fmt.number(row['limit_window'], 0)})")
     return f"{head}: " + "; ".join(parts) + "."
 
 
@@ -104,3 +105,35 @@ def method_text(n_tests: int, settings: alarms.Settings, freq: str, what: str) -
         f"{window}{correction} Serier med färre än {s.min_history_count} händelser i historien får inget förväntat "
         "läge och prövas inte."
     )
+
+
+def protect_margins(tables: dict[str, pd.DataFrame], cols: dict[str, list[str]],
+                    same_totals: list[tuple[str, str, str, str]] = ()) -> dict[str, pd.DataFrame]:
+    """The tables of one page protected together (:func:`trygghet.analysis.disclosure.protect_page`):
+    each table's last row is the total of its other rows in every column of ``cols[key]``; each
+    ``(key, column, key2, column2)`` of ``same_totals`` says two tables' totals are the same figure
+    (an area table and a category table of the same source). Counts 1–4 show as "<5", partners as "–"."""
+    relations = []
+    for key, frame in tables.items():
+        relations += disclosure.column_relations(key, frame, cols[key])
+    for k1, c1, k2, c2 in same_totals:
+        relations.append(((k1, len(tables[k1]) - 1, c1), [(k2, len(tables[k2]) - 1, c2)]))
+    return disclosure.protect_page(tables, relations, count_cols=cols)
+
+
+def is_hidden(value) -> bool:
+    """A protected cell that shows "<5" or "–" instead of its count."""
+    return isinstance(value, str)
+
+
+def shown_text(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """A protected table's counts as the page shows them ("1 372", "<5", "–")."""
+    out = frame.copy()
+    for c in cols:
+        out[c] = [cell_text(v) for v in out[c]]
+    return out
+
+
+def cell_text(value) -> str:
+    """One protected count as the page shows it ("1 372", "<5", "–")."""
+    return value if is_hidden(value) else fmt.number(value, 0)

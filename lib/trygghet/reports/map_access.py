@@ -13,6 +13,7 @@ import html
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -59,9 +60,18 @@ def legend_box(heading: str, rows_html: str, note: str) -> str:
             "<small>Bakgrundskartan (OpenStreetMap) kräver internet och är avslagen från början.</small></details>\n")
 
 
-def area_labels(areas: gpd.GeoDataFrame, group: folium.FeatureGroup) -> None:
-    """Each area's name at a point inside it, always shown (no hover needed), added to ``group``."""
-    points = areas.to_crs(areas.crs or CRS_WGS84).representative_point().to_crs(CRS_WGS84)
+def area_labels(areas: gpd.GeoDataFrame, group: folium.FeatureGroup,
+                view: tuple[float, float, float, float] | None = None) -> None:
+    """Each area's name at a point inside it, always shown (no hover needed), added to ``group``; with
+    ``view`` (south, west, north, east in WGS 84: the map's opening view) at a point inside the part of
+    the area the reader first sees, so every area in view is named."""
+    shapes = areas.to_crs(CRS_WGS84).geometry
+    if view is not None:
+        south, west, north, east = view
+        box = shapely.box(west, south, east, north)
+        shapes = gpd.GeoSeries([g.intersection(box) if g.intersects(box) and not g.intersection(box).is_empty else g
+                                for g in shapes], crs=CRS_WGS84)
+    points = shapes.to_crs(3006).representative_point().to_crs(CRS_WGS84)
     for name, point in zip(areas["area"].astype(str), points):
         folium.Marker(
             [point.y, point.x], interactive=False, keyboard=False,
@@ -97,24 +107,23 @@ class MapControls(MacroElement):
         self.narrow = NARROW_PX
 
 
-def table_alternative(cells: gpd.GeoDataFrame, published: pd.DataFrame, labels: dict[int, str], noun: str,
-                      measures: pd.DataFrame, walks: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
-    """What the map shows, as a table per area (the map's Gi* classes counted in cells, and the offences
-    in its hot-spot cells as the page publishes them: ``published`` is
-    :func:`trygghet.reports.maps.published_counts`' ``"areas"``) and a sentence on the measures and
-    safety-walk findings drawn. Returns ``(table, sentence)``; the table is display text."""
+def table_alternative(cells: gpd.GeoDataFrame, labels: dict[int, str], measures: pd.DataFrame,
+                      walks: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+    """What the map shows, as a table per area (its cells counted per Gi* class; ``labels`` are the
+    classes' Swedish names) and a sentence on the measures and safety-walk findings drawn. No count of
+    offences: those are in the report's own tables, through the page's privacy gate (a sum over the
+    map's part of an area could be subtracted from the area's published sum). Returns ``(table,
+    sentence)``; the table is display text."""
     sig = cells[(cells["gi_bin"] != 0).to_numpy()]
     area = sig["area"].astype(object).where(sig["area"].notna(), "utanför områdena")
     rows = []
     for name, part in sig.groupby(area.to_numpy(), sort=True):
         bins = part["gi_bin"].astype(int)
-        hit = published[published["area"] == name]
         rows.append({
             "Område": name,
             "Hot spot-rutor": str(int(part["hotspot"].astype(bool).sum() if "hotspot" in part else (bins > 0).sum())),
-            f"varav {labels[3].split(', ')[1]}": str(int((bins == 3).sum())),
-            "Cold spot-rutor": str(int(part["coldspot"].astype(bool).sum() if "coldspot" in part else (bins < 0).sum())),
-            f"Antal {noun} i hot spot-rutorna": str(hit["n"].iloc[0]) if len(hit) else "0",
+            f"Hot spot-rutor med {labels[3].split(', ')[1]}": str(int((bins == 3).sum())),
+            "Rutor med cold spot": str(int(part["coldspot"].astype(bool).sum() if "coldspot" in part else (bins < 0).sum())),
         })
     table = pd.DataFrame(rows)
     said = []

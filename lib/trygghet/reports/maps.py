@@ -227,7 +227,7 @@ def hotspot_map(
     if emerging is not None and len(emerging):
         _emerging_layer(emerging).add_to(fmap)
     if areas is not None and len(areas):
-        _area_layer(areas).add_to(fmap)
+        _area_layer(areas, (south, west, north, east)).add_to(fmap)
     if len(shown_measures):
         _measure_layer(shown_measures).add_to(fmap)
     if safety_walks is not None and len(safety_walks):
@@ -237,8 +237,7 @@ def hotspot_map(
     fmap.get_root().html.add_child(Element(_legend_html(cells, title, kde, emerging is not None and len(emerging),
                                                         shown_measures)))
     fmap.get_root().title = html.escape("Karta: " + (title or "Hot spots och cold spots"))
-    fmap.table_alternative = map_access.table_alternative(cells, published_counts(cells)["areas"], GI_BIN_LABELS,
-                                                          noun(cells), shown_measures, safety_walks)
+    fmap.table_alternative = map_access.table_alternative(cells, GI_BIN_LABELS, shown_measures, safety_walks)
     return fmap
 
 
@@ -400,13 +399,13 @@ def _emerging_layer(emerging: gpd.GeoDataFrame) -> folium.FeatureGroup:
     return group
 
 
-def _area_layer(areas: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def _area_layer(areas: gpd.GeoDataFrame, view=None) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Områden", show=True)
     table = gpd.GeoDataFrame({"omrade": areas["area"].astype(str).to_numpy()}, geometry=areas.geometry.to_numpy(),
                              crs=areas.crs).to_crs(CRS_WGS84)  # fmt: skip
     style = lambda f: {"fillOpacity": 0.0, "color": "#333333", "weight": 1.5, "dashArray": "4 3"}  # noqa: E731
     _geojson(table, style, ["omrade"], ["Område"]).add_to(group)
-    map_access.area_labels(areas, group)
+    map_access.area_labels(areas, group, view)
     return group
 
 

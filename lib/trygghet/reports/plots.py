@@ -206,12 +206,12 @@ def interval_chart(
     alt = f"Diagram med 95 % konfidensintervall: {title}. {xlabel.capitalize()}: " + join_sv(said) + "."
     if len(hidden):
         alt += f" {len(hidden)} saknar värde (för få svar eller fall)."
-    rows = [{"": str(r[label]), xlabel.capitalize(): value(r["value"]), "95 % konfidensintervall": ival(r)}
+    rows = [{"": str(r[label]), xlabel.capitalize(): value(r["value"]), "95 % KI": ival(r)}
             for _, r in shown.iloc[::-1].iterrows()]
-    rows += [{"": str(r[label]), xlabel.capitalize(): "för få", "95 % konfidensintervall": fmt.MISSING}
+    rows += [{"": str(r[label]), xlabel.capitalize(): "för få", "95 % KI": fmt.MISSING}
              for _, r in hidden.iterrows()]
     if reference is not None and not pd.isna(reference):
-        rows.append({"": reference_label, xlabel.capitalize(): value(reference), "95 % konfidensintervall": fmt.MISSING})
+        rows.append({"": reference_label, xlabel.capitalize(): value(reference), "95 % KI": fmt.MISSING})
     return Chart(_finish(fig, ax, title, source, note="Linjerna visar 95 % konfidensintervall."), alt + " " + _SEE_TABLE,
                  pd.DataFrame(rows).rename(columns={"": _LABEL_HEADERS.get(label, "Namn")}), title)
 
@@ -249,7 +249,7 @@ def ranked_bar_chart(
     table = pd.DataFrame({_LABEL_HEADERS.get(label, "Namn"): top[label].astype(str),
                           xlabel.capitalize(): [value_text(v) for v in top[value]]})
     if {"lower", "upper"} <= set(top.columns):
-        table["95 % konfidensintervall"] = [fmt.interval(lo, hi, decimals, as_percent=percent)
+        table["95 % KI"] = [fmt.interval(lo, hi, decimals, as_percent=percent)
                                             for lo, hi in zip(top["lower"], top["upper"])]
     return Chart(_finish(fig, ax, title, source), alt + ". " + _SEE_TABLE, table, title)
 
@@ -350,7 +350,7 @@ def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: st
     title = title or default_title
     said = join_sv([f"{n} {status}" for status, n in counts.items()])
     alt = f"Stapel uppdelad efter status: {title}. Av {int(counts.sum())} delmål är {said}."
-    table = pd.DataFrame({"Status": list(counts.index), "Antal delmål": [str(int(n)) for n in counts]})
+    table = pd.DataFrame({"Status": list(counts.index), "Delmål (antal)": [str(int(n)) for n in counts]})
     return Chart(_finish(fig, ax, title, source or "styrgruppens mål (mal.yaml); trygghet"), alt, table, title)
 
 
@@ -374,9 +374,9 @@ def level_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     said = [f"{level} {int(grid.loc[level].sum())} ({int(grid.loc[level, 'kort'])} på kort och "
             f"{int(grid.loc[level, 'lång'])} på lång sikt)" for level in levels]
     alt = f"Liggande staplar per preventionsnivå: {title}. Antal åtgärder: " + join_sv(said) + "."
-    table = pd.DataFrame({"Preventionsnivå": levels, "Kort sikt": [str(int(v)) for v in grid["kort"]],
-                          "Lång sikt": [str(int(v)) for v in grid["lång"]],
-                          "Totalt": [str(int(v)) for v in grid.sum(axis=1)]})
+    table = pd.DataFrame({"Preventionsnivå": levels, "Åtgärder på kort sikt": [str(int(v)) for v in grid["kort"]],
+                          "Åtgärder på lång sikt": [str(int(v)) for v in grid["lång"]],
+                          "Åtgärder totalt": [str(int(v)) for v in grid.sum(axis=1)]})
     return Chart(_finish(fig, ax, title, source), alt, table, title)
 
 
@@ -417,7 +417,7 @@ def _long_table(data: pd.DataFrame, x: str, y: str, hue: str | None, decimals: i
             if has_band and pd.notna(r["lower"]) and pd.notna(r["upper"]):
                 text += f" ({fmt.interval(r['lower'], r['upper'], decimals)})"
             column = "Värde" if name is None else str(name)
-            rows.setdefault(r[x], {})[column + (" (95 % konfidensintervall)" if has_band else "")] = text
+            rows.setdefault(r[x], {})[column + (" (95 % KI)" if has_band else "")] = text
     table = pd.DataFrame.from_dict(rows, orient="index").sort_index().fillna(fmt.MISSING)
     table.index = [str(int(v)) if isinstance(v, (int, np.integer, float)) and float(v).is_integer() else str(v)
                    for v in table.index]

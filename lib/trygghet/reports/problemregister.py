@@ -40,12 +40,13 @@ __all__ = [
 ]
 
 #: an indicator's change read through its direction, in words
-ASSESSMENT_WORDS = {"improved": "förbättrats", "worsened": "försämrats", "no_certain_change": "ingen säker förändring",
-                    "not_measurable": "ej mätbart"}
+ASSESSMENT_WORDS = {"improved": "förbättrats", "worsened": "försämrats",
+                    "no_certain_change": wording.change_word("no_certain_change"),
+                    "not_measurable": wording.change_word("not_measurable")}
 #: a problem's movement over its indicators (:data:`trygghet.analysis.problems.MOVEMENTS`), in words
-MOVEMENT_WORDS = {"improved": "förbättrats", "worsened": "försämrats",
-                  "mixed": "både förbättrats och försämrats", "no_certain_change": "ingen säker förändring",
-                  "not_measurable": "ej mätbart"}
+MOVEMENT_WORDS = {"improved": "förbättrats", "worsened": "försämrats", "mixed": "både förbättrats och försämrats",
+                  "no_certain_change": wording.change_word("no_certain_change"),
+                  "not_measurable": wording.change_word("not_measurable")}
 _LEVEL_HEADERS = {"universell": "Universell", "selektiv": "Selektiv", "indikerad": "Indikerad",
                   "situationell": "Situationell"}
 _NO_REGISTER = "Problemregistret (problem.yaml) saknas eller har inga problem beslutade till och med {year}."

@@ -23,7 +23,7 @@ The notebook calls, in order::
     s = r.summary(store, year)      # everything the page shows, computed once
     r.intro(s); r.in_short(s)       # the year; four sentences: safety, crime, the work, the promises
     r.safety_text(s); r.safety_table(s, "otrygg_kvall"); r.safety_changes(s, "otrygg_kvall")  # and utsatt_brott
-    r.crime_text(s); r.crime_table(s); r.crime_area_table(s); r.crime_area_changes(s)
+    r.crime_text(s); r.crime_table(s); r.trend_table(s); r.crime_area_table(s); r.crime_area_changes(s)
     r.work_text(s)                  # per prevention level, with the measures finished or ongoing
     r.promises_text(s)
     r.about_text(s)
@@ -70,6 +70,8 @@ __all__ = [
     "crime_text",
     "crime_display",
     "crime_table",
+    "trend_display",
+    "trend_table",
     "crime_area_display",
     "crime_area_table",
     "crime_area_changes",
@@ -82,7 +84,7 @@ __all__ = [
 
 #: the public rule: counts of 1..THRESHOLD-1 are hidden ("<10")
 THRESHOLD = disclosure.PUBLIC_THRESHOLD
-RECORD_KEYS = ("in_short", "survey", "crime", "crime_areas", "levels", "promises", "promise_counts")
+RECORD_KEYS = ("in_short", "survey", "crime", "trend", "crime_areas", "levels", "promises", "promise_counts")
 #: the survey's questions shown per area: id -> how a resident says it
 SURVEY_INDICATORS = {
     "otrygg_kvall": "känner sig otrygga ute ensamma sent en kväll i sitt område",
@@ -118,7 +120,6 @@ PROMISE_STATUS_WORDS = {"genomfört": "genomfört", "pågår": "pågår", "ej p�
 PARTY_WORDS = {"polisen": "Polisen", "kommunen": "Kommunen", "polisen och kommunen": "Polisen och kommunen"}
 _NOT_SHOWN = "för få svar för att visa"
 _WHOLE = WHOLE_MUNICIPALITY.capitalize()
-_FEW_OFFENCES = f"färre än {THRESHOLD}"
 
 
 def start(store: str | Path | None, year: int, lang: str = "sv") -> None:
@@ -142,6 +143,7 @@ def summary(store: str | Path | None, year: int) -> dict[str, Any]:
         "survey": survey,
         "crime": crime,
         "crime_areas": _crime_area_rows(store, year, areas),
+        "trend": _trend_rows(store, year),
         "levels": _level_rows(store, year),
         "promises": [_promise_row(r) for r in table.to_dict("records")],
         "promise_counts": promises_mod.status_counts(table),
@@ -163,7 +165,7 @@ def intro(s: dict) -> HTML:
 def in_short(s: dict) -> HTML:
     """The page's first lines: how safe people feel, how crime developed, the work and the promises."""
     glue("in_short", s["in_short"])
-    return _html("<ul class=\"tryggare-kort\">" + "".join(f"<li>{_esc(t)}</li>" for t in s["in_short"]) + "</ul>")
+    return _html("<ul>" + "".join(f"<li>{_esc(t)}</li>" for t in s["in_short"]) + "</ul>")
 
 
 def safety_text(s: dict) -> HTML:
@@ -219,11 +221,12 @@ def crime_text(s: dict) -> HTML:
     for r in s["crime"]:
         if not r["shown"]:
             continue
+        compared = [f"{w} med {y}: <strong>{_esc(c)}</strong>" for w, y, c in
+                    (("Jämfört", r["previous_year"], r["change"]), ("jämfört", r["baseline_year"], r["change_baseline"]))
+                    if y]
         lines.append(f"<li><strong>{_esc(r['name'])}:</strong> {_esc(r['count'])} anmälda under {r['year']}, "
-                     f"{_esc(r['rate'])} per 1 000 invånare. Jämfört med {r['previous_year']}: "
-                     f"<strong>{_esc(r['change'])}</strong>"
-                     + (f"; jämfört med {r['baseline_year']}: <strong>{_esc(r['change_baseline'])}</strong>"
-                        if r["baseline_year"] else "") + ".</li>")
+                     f"{_esc(r['rate'])} per 1 000 invånare." + (f" {'; '.join(compared)}." if compared else "")
+                     + "</li>")
     return _html(
         "<p>Siffrorna gäller brott som har anmälts till polisen och som har skett i Luleå kommun. Alla brott "
         "anmäls inte, och fler anmälningar kan också betyda att fler vågar anmäla.</p>"
@@ -248,6 +251,24 @@ def crime_table(s: dict):
     """:func:`crime_display` for the page; records ``crime``."""
     glue("crime", s["crime"])
     return fmt.table(crime_display(s), caption=f"Anmälda brott i hela kommunen {s['year']}", threshold=THRESHOLD)
+
+
+def trend_display(s: dict) -> pd.DataFrame:
+    """Offences per 1 000 inhabitants in the whole municipality, year by year since the baseline."""
+    years = sorted({r["year"] for r in s["trend"]})
+    out: dict[str, list] = {"År": [str(y) for y in years]}
+    for ind, name in AREA_CRIME_INDICATORS.items():
+        by_year = {r["year"]: r["rate"] for r in s["trend"] if r["indicator"] == ind}
+        out[name] = [by_year.get(y, fmt.MISSING) for y in years]
+    return pd.DataFrame(out)
+
+
+def trend_table(s: dict):
+    """:func:`trend_display` for the page; records ``trend``."""
+    glue("trend", s["trend"])
+    return fmt.table(trend_display(s), threshold=THRESHOLD,
+                     caption=f"Anmälda brott per 1 000 invånare i hela kommunen {s['trend'][0]['year']}–{s['year']}"
+                     if s["trend"] else None)
 
 
 def crime_area_display(s: dict) -> pd.DataFrame:
@@ -316,7 +337,7 @@ def promises_text(s: dict) -> HTML:
     return _html(
         "<p>Medborgarlöften är konkreta saker som polisen och kommunen lovar dem som bor i Luleå, efter samtal "
         f"med er om vad som gör er otrygga. {_esc(_promise_sentence(s))}</p>"
-        f"<ul class=\"tryggare-loften\">{''.join(items)}</ul>")
+        f"<ul>{''.join(items)}</ul>")
 
 
 def about_text(s: dict) -> HTML:
@@ -329,7 +350,7 @@ def about_text(s: dict) -> HTML:
         f"aldrig enskilda brott, platser eller personer, och inga kartor. Antal under {THRESHOLD} visas inte "
         f"(<10), och ibland döljs ytterligare en siffra (–) så att ett dolt antal inte kan räknas fram. "
         "Svar från trygghetsmätningen visas bara när minst 30 i området har svarat.</p>"
-        "<p><a href=\"tillganglighetsredogorelse.html\" style=\"text-decoration: underline\">"
+        "<p><a href=\"tillganglighetsredogorelse.html\">"
         "Tillgänglighetsredogörelse</a> – hur tillgänglig sidan är "
         "och hur du kan påpeka brister.</p>")
 
@@ -398,6 +419,20 @@ def _crime_area_rows(store, year: int, areas: list[str]) -> list[dict]:
     return rows
 
 
+def _trend_rows(store, year: int) -> list[dict]:
+    """The municipality's offence rates per year from the baseline year to ``year`` under the public rule
+    (:func:`trygghet.analysis.indicators.compute`, the function behind every report's rates)."""
+    rows = []
+    for ind in AREA_CRIME_INDICATORS:
+        table = indicators.compute(store, ind, threshold=THRESHOLD)
+        table = table[(table["year"] >= panels.BASELINE_YEAR) & (table["year"] <= year)]
+        for r in table.itertuples(index=False):
+            hidden = bool(r.suppressed)
+            rows.append({"indicator": ind, "year": int(r.year), "shown": not hidden,
+                         "rate": wording.format_value(ind, None if hidden else r.value, hidden=hidden)})
+    return rows
+
+
 def _level_rows(store, year: int) -> list[dict]:
     """Per prevention level: the measures finished and ongoing during the year (the prevention levels'
     report's portfolio counts) and those measures as the page lists them."""
@@ -444,8 +479,11 @@ def _in_short(s: dict) -> list[str]:
         out.append(text)
     total = next((r for r in s["crime"] if r["indicator"] == "brott_totalt"), None)
     if total and total["shown"]:
-        out.append(f"Brott: {total['count']} brott anmäldes i Luleå kommun under {total['year']}, {total['rate']} per "
-                   f"1 000 invånare. Jämfört med {total['previous_year']}: {total['change']}.")
+        text = (f"Brott: {total['count']} brott anmäldes i Luleå kommun under {total['year']}, {total['rate']} per "
+                f"1 000 invånare.")
+        if total["previous_year"]:
+            text += f" Jämfört med {total['previous_year']}: {total['change']}."
+        out.append(text)
     done = sum(r["completed"] for r in s["levels"])
     ongoing = sum(r["ongoing"] for r in s["levels"])
     out.append(f"Arbetet: polisen och kommunen blev klara med {done} {'åtgärd' if done == 1 else 'åtgärder'} under "

@@ -1,4 +1,4 @@
-"""EST-veckosammanställning: the report module of ``notebooks/vecka.ipynb``.
+"""Veckobild – EST och händelser (the weekly EST digest): the report module of ``notebooks/vecka.ipynb``.
 
 The week's EST reports, municipal incidents and offences by area; what is unusual (the alarms of
 :mod:`trygghet.analysis.alarms`, each in words with the measures already aimed at its area or problem:
@@ -28,6 +28,7 @@ __all__ = ["SETTINGS", "start", "week", "summary", "alarms_text", "new_text", "a
 #: the digest's alarm settings (defaults of :class:`trygghet.analysis.alarms.Settings`)
 SETTINGS = alarms.Settings()
 _QUIET = 8  # weeks without a report before one counts as new
+_SOURCES = ("est", "kommunala", "brott")
 
 
 def start(store: str | Path | None, year: int, period: str = "", lang: str = "sv") -> None:
@@ -56,24 +57,51 @@ def _get(store, year: int, period: str) -> periodic.Digest:
     return _digest(str(folder), p.label, str(store_mod.store_info(folder).get("fingerprint", "")))
 
 
+@lru_cache(maxsize=4)
+def _page(store: str, label: str, stamp: str) -> dict[str, pd.DataFrame]:
+    """The page's count tables (the week per area and source with "Hela kommunen"; EST per type with
+    "Totalt" and the mean of the weeks before), protected together; the sentences read their totals here."""
+    d = _digest(store, label, stamp)
+    wide = d.counts.pivot_table(index="area", columns="source", values="n", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(_SOURCES), fill_value=0).reset_index()
+    total = pd.DataFrame([{"area": "Hela kommunen", **{c: int(wide[c].sum()) for c in _SOURCES}}])
+    by_area = pd.concat([wide, total], ignore_index=True).astype({c: "int64" for c in _SOURCES})
+    series = alarms.count_series(store, "est", "week")
+    before = series.loc[(series["period"] >= d.period.start - pd.Timedelta(weeks=_QUIET))
+                        & (series["period"] < d.period.start)]
+    now = series.loc[series["period"] == d.period.start].groupby("category")["count"].sum()
+    types = pd.DataFrame({"n": now, "mean_before": before.groupby("category")["count"].sum() / _QUIET})
+    types = types.fillna(0).reset_index(names="category")
+    types["category"] = [larmtext.category_name("est", c) for c in types["category"]]
+    types = pd.concat([types, pd.DataFrame([{"category": "Totalt", "n": types["n"].sum(),
+                                             "mean_before": types["mean_before"].sum()}])], ignore_index=True)
+    types["n"] = types["n"].astype("int64")
+    return larmtext.protect_margins({"area": by_area, "types": types}, {"area": list(_SOURCES), "types": ["n"]},
+                                    [("area", "est", "types", "n")])
+
+
+def _shown(store, year: int, period: str, key: str) -> pd.DataFrame:
+    p = week(store, year, period)
+    folder = store_mod.store_dir(store)
+    return _page(str(folder), p.label, str(store_mod.store_info(folder).get("fingerprint", "")))[key]
+
+
 def summary(store: str | Path | None, year: int, period: str = "") -> Markdown:
-    """The week in a few sentences: the week, the counts per source against the eight weeks before,
-    the number of alarms and of new kinds of reports."""
+    """The week in a few sentences: the week, the counts per source (the page's table totals) against
+    the eight weeks before, the number of alarms and of new kinds of reports."""
     d = _get(store, year, period)
-    lines = [f"**{larmtext.period_name(d.period)[:1].upper()}{larmtext.period_name(d.period)[1:]}.**", ""]
-    totals = d.counts.groupby("source")[["n", "mean_before"]].sum()
-    for source in ("est", "kommunala", "brott"):
-        n = int(totals.loc[source, "n"]) if source in totals.index else 0
-        mean = float(totals.loc[source, "mean_before"]) if source in totals.index else 0.0
-        lines.append(f"- {larmtext.SOURCE_NAMES[source][:1].upper()}{larmtext.SOURCE_NAMES[source][1:]}: "
-                     f"{fmt.count(n)} under veckan (i snitt {fmt.number(mean, 1)} per vecka de "
-                     f"{_QUIET} veckorna före).")
+    name = larmtext.period_name(d.period)
+    lines = [f"**{name[:1].upper()}{name[1:]}.**", ""]
+    totals = _shown(store, year, period, "area").iloc[-1]
+    before = d.counts.groupby("source")["mean_before"].sum()
+    for source in _SOURCES:
+        label = larmtext.SOURCE_NAMES[source]
+        lines.append(f"- {label[:1].upper()}{label[1:]}: {larmtext.cell_text(totals[source])} under veckan "
+                     f"(i snitt {fmt.number(before.get(source, 0.0), 1)} per vecka de {_QUIET} veckorna före).")
     n_alarms = len(d.alarms)
-    alarm_words = ("Inget larm: inget område och ingen kategori har fler än väntat." if n_alarms == 0 else
-                   f"{n_alarms} {'larm' if n_alarms == 1 else 'larm'}: "
-                   f"{'ett område och en kategori' if n_alarms == 1 else f'{n_alarms} kombinationer av område och kategori'} "
-                   "med fler än väntat (se nedan).")
-    lines += ["", alarm_words]
+    lines += ["", "Inget larm: inget område och ingen kategori har fler än väntat." if n_alarms == 0 else
+              f"{n_alarms} larm: {'ett område och en kategori' if n_alarms == 1 else f'{n_alarms} par av område och kategori'} "
+              "med fler än väntat (se nedan)."]
     if len(d.new):
         lines.append(f"{len(d.new)} nya: rapporter eller händelser av ett slag som inte har förekommit i området "
                      f"de {_QUIET} veckorna före.")
@@ -86,10 +114,9 @@ def alarms_text(store: str | Path | None, year: int, period: str = "") -> Markdo
     if d.alarms.empty:
         return Markdown(f"Inga larm {larmtext.period_name(d.period)}: inget av de {d.n_tests // 2} område–kategori-"
                         "par som prövades hade fler än väntat, vare sig under veckan eller de senaste fyra veckorna.")
-    items = []
-    for row in d.alarms.to_dict("records"):
-        items.append(f"- {larmtext.alarm_sentence(row)} "
-                     f"{larmtext.measures_sentence(store, d.period.year, row['area'], row['category'])}")
+    items = [f"- {larmtext.alarm_sentence(row)} "
+             f"{larmtext.measures_sentence(store, d.period.year, row['area'], row['category'])}"
+             for row in d.alarms.to_dict("records")]
     return Markdown("\n".join(items))
 
 
@@ -107,30 +134,17 @@ def new_text(store: str | Path | None, year: int, period: str = "") -> Markdown:
 
 def area_table(store: str | Path | None, year: int, period: str = ""):
     """The week's counts per area and source, with the whole municipality (counts 1–4 shown as "<5")."""
-    d = _get(store, year, period)
-    wide = d.counts.pivot_table(index="area", columns="source", values="n", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(columns=["est", "kommunala", "brott"], fill_value=0).reset_index()
-    total = pd.DataFrame([{"area": "Hela kommunen", **{c: int(wide[c].sum()) for c in ("est", "kommunala", "brott")}}])
-    table = pd.concat([wide, total], ignore_index=True)
+    p = week(store, year, period)
+    shown = larmtext.shown_text(_shown(store, year, period, "area"), list(_SOURCES))
     headers = {"area": "Område", "est": "EST-rapporter", "kommunala": "Kommunala händelser", "brott": "Anmälda brott"}
-    return fmt.table(table, headers=headers, count_cols=["est", "kommunala", "brott"], by="area",
-                     total="Hela kommunen", caption=f"Rapporter och händelser {larmtext.period_name(d.period)}")
+    return fmt.table(shown, headers=headers, caption=f"Rapporter och händelser {larmtext.period_name(p)}")
 
 
 def est_type_table(store: str | Path | None, year: int, period: str = ""):
     """The week's EST reports per type in the whole municipality, beside the mean of the weeks before."""
-    d = _get(store, year, period)
-    series = alarms.count_series(store, "est", "week")
-    start_before = d.period.start - pd.Timedelta(weeks=_QUIET)
-    now = series.loc[series["period"] == d.period.start].groupby("category")["count"].sum()
-    before = series.loc[(series["period"] >= start_before) & (series["period"] < d.period.start)]
-    mean = before.groupby("category")["count"].sum() / _QUIET
-    table = pd.DataFrame({"n": now, "mean_before": mean}).fillna(0).reset_index(names="category")
-    table["n"] = table["n"].astype("int64")
-    table["category"] = [larmtext.category_name("est", c) for c in table["category"]]
+    shown = larmtext.shown_text(_shown(store, year, period, "types"), ["n"])
     headers = {"category": "Typ", "n": "Under veckan", "mean_before": f"Snitt per vecka, {_QUIET} veckor före"}
-    return fmt.table(table, headers=headers, count_cols=["n"], decimals={"mean_before": 1}, by="category",
-                     caption="EST-rapporter per typ, hela kommunen")
+    return fmt.table(shown, headers=headers, decimals={"mean_before": 1}, caption="EST-rapporter per typ, hela kommunen")
 
 
 def method(store: str | Path | None, year: int, period: str = "") -> Markdown:

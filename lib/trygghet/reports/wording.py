@@ -404,3 +404,7 @@ def inference_sentence(attrs: Mapping) -> str:
         how = "normalfördelningen för Gi* (z-värdet), som ArcGIS Pro"
     return (f"Signifikansen bygger på {how}, {corr}, på nivån {alpha}; valet bygger på simuleringar där det "
             "gav få falska hot spots och hittade verkliga kluster.")
+
+
+# --- the residents' pages (added by the residents' summary): their run parameters in words -------------
+PARAMETER_NAMES.update({"contact": "kontaktadress", "reviewed": "senast bedömd"})

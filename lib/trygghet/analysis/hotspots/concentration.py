@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,17 @@ from trygghet.analysis.hotspots.grid import count_points
 from trygghet.analysis.hotspots.store import _store_points
 from trygghet.data.errors import ParameterError
 
-__all__ = ["DEFAULT_CELL_SHARES", "DEFAULT_TOP_SHARE", "concentration_curve", "concentration_table", "gini",
-           "cells_for_share", "top_cells", "stability", "counts_by_year"]
+__all__ = [
+    "DEFAULT_CELL_SHARES",
+    "DEFAULT_TOP_SHARE",
+    "cells_for_share",
+    "concentration_curve",
+    "concentration_table",
+    "counts_by_year",
+    "gini",
+    "stability",
+    "top_cells",
+]
 
 #: the shares of cells the 80-20 table reads off
 DEFAULT_CELL_SHARES = (0.01, 0.02, 0.05, 0.10, 0.20, 0.50)
@@ -98,7 +108,7 @@ def concentration_table(counts, shares: Sequence[float] = DEFAULT_CELL_SHARES) -
                  "offence_share": 1.0 if total > 0 else np.nan})
     table = pd.DataFrame(rows)
     table["offences"] = table["offences"].round().astype(np.int64)
-    table.attrs.update(n_cells=n, n_offences=int(round(total)), cells_with_offences=with_any, gini=gini(values),
+    table.attrs.update(n_cells=n, n_offences=round(total), cells_with_offences=with_any, gini=gini(values),
                        cells_for_half=cells_for_share(values, 0.5) if total > 0 else np.nan,
                        cells_for_80=cells_for_share(values, 0.8) if total > 0 else np.nan)
     return table
@@ -132,7 +142,7 @@ def stability(by_year: pd.DataFrame, offence_share: float = DEFAULT_TOP_SHARE) -
     ``top_cells``, ``kept``, ``kept_share``, ``cell_share``, ``next_year_share``, ``spearman``."""
     years = list(by_year.columns)
     rows = []
-    for a, b in zip(years[:-1], years[1:]):
+    for a, b in pairwise(years):
         top_a, top_b = top_cells(by_year[a], offence_share), top_cells(by_year[b], offence_share)
         kept = int(top_a.isin(top_b).sum())
         total_b = float(by_year[b].sum())

@@ -19,7 +19,7 @@ from trygghet.analysis.hotspots.grid import cell_centres
 from trygghet.data.config import CRS_SWEREF
 from trygghet.data.errors import ParameterError
 
-__all__ = ["DIRECTIONS", "anchors", "locate", "direction"]
+__all__ = ["DIRECTIONS", "anchors", "direction", "locate"]
 
 #: compass points clockwise from north, each covering 45°
 DIRECTIONS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")

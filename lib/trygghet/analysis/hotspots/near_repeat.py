@@ -30,8 +30,16 @@ from trygghet.data import store as tstore
 from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.vocabulary import offence_group_mask
 
-__all__ = ["DEFAULT_DISTANCE_BANDS", "DEFAULT_TIME_BANDS", "DEFAULT_PERMUTATIONS", "DEFAULT_SEED", "NEAR_REPEAT_GROUPS",
-           "knox", "knox_for_store", "elevated_risk"]
+__all__ = [
+    "DEFAULT_DISTANCE_BANDS",
+    "DEFAULT_PERMUTATIONS",
+    "DEFAULT_SEED",
+    "DEFAULT_TIME_BANDS",
+    "NEAR_REPEAT_GROUPS",
+    "elevated_risk",
+    "knox",
+    "knox_for_store",
+]
 
 #: distance breaks in metres: same place (under 1 m), then 100 m bands to 500 m
 DEFAULT_DISTANCE_BANDS = (0.0, 1.0, 100.0, 200.0, 300.0, 400.0, 500.0)
@@ -128,13 +136,19 @@ def knox_for_store(store, category: str, years, **kwargs) -> pd.DataFrame:
     date is the one the police record as the start). Other keyword arguments go to :func:`knox`.
     ``attrs`` also hold ``category`` and ``years``."""
     years = sorted(int(y) for y in years)
-    offences = tstore.read_table(store, "offences")
-    offences = offences[offences["year"].isin(years)]
-    offences = offences[offence_group_mask(offences, category).to_numpy()]
-    placed = offences[(place_status(offences) == PLACED).to_numpy()]
-    result = knox(placed["x"], placed["y"], placed["start"], **kwargs)
-    result.attrs.update(category=category, years=years)
-    return result
+
+    def compute() -> pd.DataFrame:
+        offences = tstore.read_table(store, "offences")
+        offences = offences[offences["year"].isin(years)]
+        offences = offences[offence_group_mask(offences, category).to_numpy()]
+        placed = offences[(place_status(offences) == PLACED).to_numpy()]
+        result = knox(placed["x"], placed["y"], placed["start"], **kwargs)
+        result.attrs.update(category=category, years=years)
+        return result
+
+    # the same test for every page and run of the store: computed once into the store's cache
+    key = (category, tuple(years), tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+    return tstore.disk_memo(store, "knox", key, compute)  # parquet keeps the frame's attrs
 
 
 def elevated_risk(result: pd.DataFrame, alpha: float = 0.05) -> dict | None:

@@ -111,15 +111,17 @@ def _tails(sims: np.ndarray, observed: np.ndarray, integral: bool) -> tuple[np.n
 
 
 def _draws(rng: np.random.Generator, pool: int, m: int, permutations: int) -> np.ndarray:
-    """``permutations × m`` indices into ``range(pool)``, without replacement within a row."""
+    """``permutations × m`` indices into ``range(pool)``, without replacement within a row: random keys
+    sorted for a small pool, else draws with the rows that repeat an index drawn again."""
+    if pool <= 64:
+        return np.argsort(rng.random((permutations, pool)), axis=1)[:, :m]
     ids = rng.integers(0, pool, size=(permutations, m))
-    for _ in range(1000):
+    while True:
         ordered = np.sort(ids, axis=1)
         repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
         if not repeated.any():
             return ids
         ids[repeated] = rng.integers(0, pool, size=(int(repeated.sum()), m))
-    return np.stack([rng.choice(pool, size=m, replace=False) for _ in range(permutations)])
 
 
 def _to_raster(inside: np.ndarray, values: np.ndarray, fill) -> np.ndarray:

@@ -24,7 +24,12 @@ import pandas as pd
 from scipy import stats
 
 from trygghet.analysis.hotspots.grid import _cell_km2, _positive, _spec_from_result
-from trygghet.analysis.hotspots.statistics import CORRECTIONS, _adjust, _kde, _neighbour_sum
+from trygghet.analysis.hotspots.statistics import (
+    CORRECTIONS,
+    _adjust,
+    _kde,
+    _neighbour_sum,
+)
 from trygghet.data.errors import ParameterError
 
 __all__ = ["DEFAULT_MIN_POPULATION", "dual_kde", "local_rate_test"]

@@ -1,6 +1,8 @@
 """The demo's geography: the 12 survey areas as Voronoi cells, the hot places, and point sampling.
 
-Everything is computed in SWEREF 99 TM (EPSG:3006) from the two reference files in ``data/reference/``.
+Everything is computed in SWEREF 99 TM (EPSG:3006) from the two reference files in ``data/reference/``
+(Luleå's), or from a folder derived for another municipality by :mod:`trygghet.data.demo._kommun`
+(``kommun.geojson`` with ``kommunkod``, ``kommun`` and ``befolkning``, and ``omraden_demo.csv``).
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
 from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, paths
+from trygghet.data.demo._population import TOTALS
 from trygghet.data.errors import DataError
 
 __all__ = ["Geography", "Place", "load_geography", "area_features", "to_wgs84"]
 
 OUTLINE_FILE = "lulea_kommun.geojson"
 CENTRES_FILE = "lulea_omraden_demo.csv"
+#: the files of a reference folder derived for another municipality (read first when present)
+DERIVED_OUTLINE_FILE = "kommun.geojson"
+DERIVED_CENTRES_FILE = "omraden_demo.csv"
 
 #: how far (standard deviation, metres) ordinary offences scatter around an area's centre
 AREA_SPREAD_M = {
@@ -88,6 +94,8 @@ class Geography:
     areas: pd.DataFrame  # area, code, x, y, share, character, geometry (shapely, EPSG:3006)
     outline: shapely.Geometry
     places: list[Place]
+    #: ``{"kommun": name, "kommunkod": code}`` for a derived municipality (written into the areas file), else None
+    municipality: dict | None = None
 
     def polygon(self, area: str) -> shapely.Geometry:
         return self.areas.loc[self.areas["area"] == area, "geometry"].iloc[0]
@@ -130,8 +138,12 @@ class Geography:
 def load_geography(reference: Path | None = None) -> Geography:
     """Read the outline and the area centres from ``reference`` (default ``data/reference/``)."""
     ref = Path(reference) if reference is not None else paths().reference
-    outline = _read_outline(ref / OUTLINE_FILE)
-    centres = _read_centres(ref / CENTRES_FILE)
+    derived = (ref / DERIVED_OUTLINE_FILE).is_file()
+    outline_path = ref / (DERIVED_OUTLINE_FILE if derived else OUTLINE_FILE)
+    outline = _read_outline(outline_path)
+    props = _outline_properties(outline_path)
+    centres = _read_centres(ref / (DERIVED_CENTRES_FILE if derived else CENTRES_FILE))
+    prefix = str(props.get("kommunkod") or MUNICIPALITY_CODE)
     to_sweref = Transformer.from_crs(CRS_WGS84, CRS_SWEREF, always_xy=True)
     x, y = to_sweref.transform(centres["lon"].to_numpy(), centres["lat"].to_numpy())
     outline_s = shapely.transform(outline, lambda c: np.column_stack(to_sweref.transform(c[:, 0], c[:, 1])))
@@ -144,7 +156,7 @@ def load_geography(reference: Path | None = None) -> Geography:
     areas = pd.DataFrame(
         {
             "area": centres["omrade"].to_numpy(),
-            "code": [f"{MUNICIPALITY_CODE}-{i:02d}" for i in range(1, len(centres) + 1)],
+            "code": [f"{prefix}-{i:02d}" for i in range(1, len(centres) + 1)],
             "x": x,
             "y": y,
             "share": centres["andel_befolkning"].to_numpy(dtype=float),
@@ -152,13 +164,19 @@ def load_geography(reference: Path | None = None) -> Geography:
             "geometry": geoms,
         }
     )
+    municipality = None
+    if derived:
+        municipality = {"kommun": str(props.get("kommun", "")), "kommunkod": prefix}
+        if props.get("befolkning"):  # the generator's yearly totals scaled to this municipality's population
+            factor = float(props["befolkning"]) / TOTALS[max(TOTALS)]
+            areas.attrs["population_totals"] = {y: int(round(t * factor)) for y, t in TOTALS.items()}
     by_area = dict(zip(areas["area"], zip(areas["x"], areas["y"])))
     places = [
         Place(name, area, tuple(kinds.split()), by_area[area][0] + dx, by_area[area][1] + dy, float(sd))
         for name, area, kinds, dx, dy, sd in _PLACES
         if area in by_area
     ]
-    return Geography(areas=areas, outline=outline_s, places=places)
+    return Geography(areas=areas, outline=outline_s, places=places, municipality=municipality)
 
 
 def to_wgs84(x, y):
@@ -177,7 +195,7 @@ def area_features(geo: Geography) -> list[dict]:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"område": row.area, "områdeskod": row.code},
+                "properties": {"område": row.area, "områdeskod": row.code, **(geo.municipality or {})},
                 "geometry": json.loads(json.dumps(mapping(g))),
             }
         )
@@ -192,6 +210,12 @@ def _read_outline(path: Path) -> shapely.Geometry:
     if not geoms:
         raise DataError(str(path), "holds no polygon", "restore data/reference/ from the repository")
     return shapely.union_all(geoms)
+
+
+def _outline_properties(path: Path) -> dict:
+    """The first feature's properties of an outline file (``kommunkod``, ``kommun``, optional ``befolkning``)."""
+    features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+    return dict(features[0].get("properties") or {}) if features else {}
 
 
 def _read_centres(path: Path) -> pd.DataFrame:

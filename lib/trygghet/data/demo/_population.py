@@ -43,6 +43,7 @@ def population(areas: pd.DataFrame) -> pd.DataFrame:
     so that the year sums exactly to :data:`TOTALS`.
     """
     names = areas["area"].tolist()
+    totals = areas.attrs.get("population_totals", TOTALS)  # another municipality's (see _geo.load_geography)
     shares = areas["share"].to_numpy(dtype=float)
     rows = []
     for year in YEARS:
@@ -57,9 +58,9 @@ def population(areas: pd.DataFrame) -> pd.DataFrame:
             men = _MEN * (1.06 if name == "Porsön" else 1.0)
             for bi, band in enumerate(AGE_BANDS):
                 for sex, frac in (("kvinna", 1.0 - men[bi]), ("man", men[bi])):
-                    expected.append(TOTALS[year] * s[ai] * age[bi] * frac)
+                    expected.append(totals[year] * s[ai] * age[bi] * frac)
                     keys.append((year, name, sex, band))
-        counts = largest_remainder(np.array(expected), TOTALS[year])
+        counts = largest_remainder(np.array(expected), totals[year])
         rows.extend((*k, int(c)) for k, c in zip(keys, counts))
     return pd.DataFrame(rows, columns=["år", "område", "kön", "åldersgrupp", "antal"])
 

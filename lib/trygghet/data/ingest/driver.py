@@ -44,6 +44,7 @@ YEAR_TABLES = (
     "young_suspects",
     "events",
     "est_reports",
+    "kolada",
 )
 
 

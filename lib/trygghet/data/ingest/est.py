@@ -16,7 +16,14 @@ import pandas as pd
 from trygghet.data import schemas as sch
 from trygghet.data.ingest.places import resolve_areas, unknown_area_reason
 from trygghet.data.ingest.reading import Context, Spec, col, read_csv, start_checker
-from trygghet.data.ingest.values import choices, fold, parse_choice, parse_datetime, parse_int, to_string
+from trygghet.data.ingest.values import (
+    choices,
+    fold,
+    parse_choice,
+    parse_datetime,
+    parse_int,
+    to_string,
+)
 
 __all__ = ["EST_SPEC", "ingest_est", "looks_like_address"]
 
@@ -26,10 +33,7 @@ EST_SPEC = Spec(
     optional={"ruta": "ruta", "organisation": "organisation", "antal": "antal"},
 )
 
-_TYPE = choices(*sch.EST_TYPES, **{"skadegorelse": "skadegörelse", "nedskrapning": "nedskräpning",
-                                   "otrygg_plats": "otrygg plats", "samling_av_ungdomar": "samling av ungdomar",
-                                   "ungdomssamling": "samling av ungdomar", "hot": "hot mot personal",
-                                   "hot_mot_personal": "hot mot personal", "ovrigt": "övrigt"})
+_TYPE = choices(*sch.EST_TYPES, skadegorelse="skadegörelse", nedskrapning="nedskräpning", otrygg_plats="otrygg plats", samling_av_ungdomar="samling av ungdomar", ungdomssamling="samling av ungdomar", hot="hot mot personal", hot_mot_personal="hot mot personal", ovrigt="övrigt")
 #: a street name with a number (``Storgatan 12``, ``Hertsövägen 3B``): an address, not a coarse place
 _ADDRESS = re.compile(r"(gatan|vagen|vag|grand|stigen|allen|alle|torget|backen|leden|plan|gata)\s*\d+\s*[a-z]?\b")
 

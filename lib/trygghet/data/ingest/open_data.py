@@ -56,6 +56,10 @@ def ingest_open(raw: Path, ctx: Context, municipality: pd.DataFrame) -> tuple[pd
     if "data" not in docs or "regions" not in docs:
         if any(n.startswith(f"kolada_{code}_") for n in sources["files"]):
             ctx.warnings.append(f"open/: the Kolada download of {code} is incomplete; run `trygghet fetch` again")
+        others = sorted({n.split("_")[1] for n in sources["files"] if n.startswith("kolada_") and n.count("_") >= 2})
+        if others:
+            ctx.warnings.append(f"open/ holds Kolada files of {', '.join(others)}, but the areas belong to municipality "
+                                f"{code}; run `trygghet fetch --municipality {code}`")
         return empty, sources
     group = (docs.get("group") or {}).get("values", [None])[0] if docs.get("group") else None
     try:

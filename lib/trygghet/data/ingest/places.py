@@ -14,7 +14,7 @@ import shapely
 from pyproj import Transformer
 
 from trygghet.data import schemas as sch
-from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE
+from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, MUNICIPALITY_NAME
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.reading import Checker, Context, Raw, col
 from trygghet.data.ingest.report import FileReport
@@ -24,9 +24,6 @@ __all__ = [
     "MUNICIPALITY_NAME", "resolve_areas", "unknown_area_reason", "read_place", "locate_codes", "locate",
     "place_checks", "area_from_place", "ingest_areas",
 ]
-
-#: the municipality's name when the areas file does not give one
-MUNICIPALITY_NAME = "Luleå"
 
 # Luleå in WGS 84 lies near lat 65-66, lon 21-23; anything in Sweden has lat 55-70, lon 10-25.
 _LAT_RANGE = (54.0, 70.0)

@@ -28,6 +28,8 @@ from trygghet.data.open.http import FetchError, Http
 
 __all__ = ["Download", "county_of", "fetch_kolada", "check_data", "kolada_frame", "REGION_KINDS"]
 
+#: words of the similar-municipalities group to prefer when Kolada has several (else the first is taken)
+_PREFERRED_GROUP_WORDS = ("övergripande", "brott", "trygghet")
 #: the longest id or year list Kolada accepts in one request
 MAX_LIST = 25
 #: region kinds of the tidy frame, in reading order
@@ -141,11 +143,14 @@ def _find_group(http: Http, base: str, municipality: str, name: str, group: str 
             raise FetchError(f"Kolada has no municipality group {group}; check --group")
         return found[0]
     query = urllib.parse.urlencode({"title": name})
+    found = []
     for candidate in _pages(http, f"{base}/municipality_groups?{query}", per_page):
         members = {str(m.get("id")) for m in candidate.get("members") or [] if isinstance(m, dict)}
         if re.search(title, str(candidate.get("title", ""))) and municipality in members:
-            return candidate
-    return None
+            found.append(candidate)
+    # Kolada has one such group per field (overall, schools, elderly care ...): the overall one first
+    found.sort(key=lambda c: not any(w in str(c.get("title", "")).lower() for w in _PREFERRED_GROUP_WORDS))
+    return found[0] if found else None
 
 
 def check_data(doc: object, where: str) -> None:
