@@ -82,8 +82,8 @@ def main() -> None:
         print(f"+100 % step at a mean of {mean:g} a week: detected within 4 weeks in {d:.0%}")
     det = detection(rng, args.steps, args.series, s)
     print(f"reference: mean 10–20 a week, {args.steps} series [{time.perf_counter() - t0:.0f} s]")
-    print(f"alarms: false_alarm_rate={100 * rate:.1f} nominal={100 * args.alpha:.1f} "
-          f"detected_within_4_weeks={100 * det:.1f}")
+    print(f"alarms: false_alarm_rate={100 * rate:.1f}% nominal={100 * args.alpha:.1f}% "
+          f"detected_within_4_weeks={100 * det:.1f}%")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="trygghet",
-    help="Trygghet: the workbook of the Luleå crime-prevention collaboration (demo, ingest, run, mail, cycle).",
+    help="Trygghet: the workbook of a municipality's crime-prevention collaboration, Luleå's by default "
+         "(demo, ingest, run, mail, cycle).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -94,9 +95,26 @@ def run(
     plan: Annotated[Optional[Path], typer.Option(help="run plan (default config/run_plan.yaml)")] = None,
     period: Annotated[Optional[str], typer.Option(help="a period instead of the year: 2025-Q3, 2025-09, 2025-W36, "
                                                        "last-week, last-month or last-quarter")] = None,
+    stores: Annotated[Optional[Path], typer.Option(help="many municipalities: a folder of stores or a YAML file "
+                                                        "`code: store`; each published to OUT/<code>/ (Dask)")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="with --stores: a Dask scheduler (tcp://host:8786); "
+                                                          "default a local cluster")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help="with --stores: worker processes of the local "
+                                                              "cluster")] = 2,
 ) -> None:
     """Run the notebooks of the run plan with papermill and publish them as HTML (with --period: the
-    plan's reports of that cadence, published to OUT/<period>/)."""
+    plan's reports of that cadence, published to OUT/<period>/; with --stores: every municipality's
+    reports as tasks on dask.distributed, docs/scaling.md)."""
+    if stores is not None:
+        from trygghet.publish.distributed import run_many
+
+        many = run_many(stores, out=out or paths().reports, year=year, only=only, plan=plan, scheduler=scheduler,
+                        workers=workers, console=_out)
+        _out.print(str(many.index_path))
+        if many.failed:
+            _err.print("municipalities with failed reports: " + ", ".join(many.failed))
+            raise typer.Exit(1)
+        return
     from trygghet.publish.run import run_reports
 
     result = run_reports(year=year, store=store or paths().store, out=out or paths().reports, only=only, jobs=jobs,

@@ -21,6 +21,7 @@ from trygghet.data.errors import ParameterError
 from trygghet.data.ingest import ingest
 from trygghet.publish.plan import load_plan
 from trygghet.publish.run import run_reports
+from trygghet.reports.common import genitive, municipality_name
 
 PITEA, PITEA_POP = "2581", 42_800
 
@@ -119,3 +120,9 @@ def test_municipality_demo_refuses_bad_input(tmp_path):
     with pytest.raises(ParameterError, match="between 0.01 and 10"):
         write_municipality_demo(tmp_path, "0180", 990_000, scale=1.0)
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_reports_name_the_stores_municipality(pitea, demo_store):
+    assert municipality_name(pitea[0] / "store") == "Piteå" and municipality_name(demo_store) == "Luleå"
+    assert [genitive(n) for n in ("Piteå", "Västerås", "Luleå", "Haparanda")] == [
+        "Piteås", "Västerås", "Luleås", "Haparandas"]

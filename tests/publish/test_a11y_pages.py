@@ -242,6 +242,18 @@ def test_no_page_has_nbconvert_default_alt_text_and_every_image_has_an_alt(pages
             assert alt and len(alt.group(1).strip()) >= 20, f"{path.name}: an image without a real alt text: {tag[:120]}"
 
 
+def test_every_chart_and_map_has_its_table(documents):
+    """Each chart (an ``<img>`` in the report) stands in a ``figure.tr-chart`` with its collapsed table of
+    numbers, and each interactive map (``<iframe>``) is followed by its collapsed table alternative."""
+    for path in documents:
+        text = path.read_text(encoding="utf-8")
+        charts = re.findall(r'<figure class="tr-chart"><img\b[^>]*>(?:<details class="tr-chart-data">)?', text)
+        assert len(charts) == len(re.findall(r"<img\b", text)), f"{path.name}: a chart is not a trygghet Chart"
+        assert all(c.endswith('<details class="tr-chart-data">') for c in charts), f"{path.name}: a chart without its table"
+        frames = re.findall(r"</iframe>(<details class=\"tr-map-data\">)?", text)
+        assert all(frames), f"{path.name}: a map without its table alternative"
+
+
 def test_no_key_table_needs_sideways_scrolling_at_390_px(seen):
     problems = {path.name: got["layout"] for path, got in seen.items()
                 if got["layout"]["scrollWidth"] > PHONE or got["layout"]["wide"]}

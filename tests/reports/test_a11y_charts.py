@@ -107,7 +107,7 @@ def test_every_chart_has_its_numbers_as_a_collapsed_table(charts):
     assert heat.loc[22, "Fredag"] == "77"
     interval = charts["interval"].table.set_index("Område").replace("\xa0", " ", regex=True)
     assert interval.loc["Råneå", "Andel"] == "för få" and interval.loc["Centrum", "95 % KI"] == "25–37 %"
-    assert charts["follow"].table.set_index("Status").loc["risk", "Delmål (antal)"] == "3"
+    assert charts["follow"].table.set_index("Status").loc["risk", "Delmål"] == "3"
     assert charts["trend"].table.set_index("År").loc["2025", "Våldsbrott (95 % KI)"] == "9,3 (8,3–10,3)"
 
 

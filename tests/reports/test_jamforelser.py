@@ -64,9 +64,11 @@ def test_the_chart_names_the_source_and_its_update_date(tmp_path):
 
 def test_the_table_compares_the_same_year(tmp_path):
     store = kolada_store(tmp_path / "s", ROWS, SOURCES)
-    shown = j.benchmark_table(store, 2024).data
-    row = shown.iloc[0]
-    assert row["År"] == 2022 and row["Kommunen"] == "827" and row["Länet"] == "880" and row["Riket"] == "964"
+    table = j.benchmark_table(store, 2024)
+    html = table.to_html()
+    assert ">År<" in html and ">2022<" in html and "2 022" not in html
+    row = table.data.iloc[0]
+    assert row["year"] == 2022 and row["Kommunen"] == "827" and row["Länet"] == "880" and row["Riket"] == "964"
     assert row["Liknande kommuner"] == "–" and row["Uppdaterat i Kolada"] == "30 mars 2023"
     assert j.benchmark_table(store, 2021).data.iloc[0]["Länet"] == "–"  # 2021: the county has no value
 
@@ -118,3 +120,32 @@ def test_the_gender_split_is_shown_where_kolada_has_it(tmp_path):
     assert shown.loc["U07453", "Kvinnor / män i kommunen"] == "14,5 / 9,5"
     assert shown.loc["N07403", "Kvinnor / män i kommunen"] == "–"
     assert "Kvinnor / män i kommunen" not in j.benchmark_table(kolada_store(tmp_path / "t", ROWS, SOURCES), 2024).data
+
+
+# --- the published demo year (the session's one full run; no run of its own) --------------------------------
+
+
+def test_the_published_situation_picture_shows_the_benchmarks_for_the_same_years(page):
+    lb = page("lagesbild")
+    section = lb.section("Jämförelse med länet, liknande kommuner och riket")
+    assert "Demodata" in section and "Liknande kommuner" in section
+    charts = [t for t in lb.tables if t.caption == "Anmälda våldsbrott per 100 000 invånare, 2019–2025"]
+    assert charts, [t.caption for t in lb.tables]
+    chart = charts[0]
+    assert chart.headers[0] == "År" and {"Luleå", "Länet (Region Norrbotten)", "Liknande kommuner", "Riket"} <= set(
+        chart.headers)
+    years = [r[0] for r in chart.rows]
+    assert years == [str(y) for y in range(2019, 2026)]  # every region on the municipality's years
+    lulea = [r[chart.headers.index("Luleå")] for r in chart.rows]
+    assert lulea[:4] == ["827", "780", "855", "827"]  # Kolada's published values
+    summary = [t for t in lb.tables if "Uppdaterat i Kolada" in t.headers]
+    assert summary and all(r[summary[0].headers.index("År")] == "2025" for r in summary[0].rows)
+
+
+def test_the_published_data_quality_page_compares_with_kolada(page):
+    dq = page("datakvalitet")
+    tables = [t for t in dq.tables if t.heading.startswith("Arbetsbokens tal jämförda med Kolada")]
+    assert tables and tables[0].find("Bedömning") is not None
+    verdicts = {r[tables[0].find("Bedömning")] for r in tables[0].rows}
+    assert verdicts <= {"inom avrundning", "skiljer"} and "inom avrundning" in verdicts
+    assert "jämförelser skiljer mer än avrundningen" in dq.section("Arbetsbokens tal jämförda med Kolada")

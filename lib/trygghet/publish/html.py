@@ -32,7 +32,7 @@ __all__ = ["notebook_to_html", "responsive_tables", "html_exporter", "write_year
 #: cell tags removed from the published HTML (besides papermill's parameter cells)
 REMOVE_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell", "hide")
 #: run parameters that are the same for every report of a year (not shown beside each link)
-_RUN_PARAMETERS = ("store", "year", "lang")
+_RUN_PARAMETERS = ("store", "year", "lang", "period")
 
 _EXPORTER: HTMLExporter | None = None
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -111,20 +111,26 @@ def write_year_index(year_dir: Path, manifest: dict) -> Path:
 def write_overview_index(out: str | Path) -> Path:
     """Write ``out/index.html`` listing every published year (from each year's manifest)."""
     out_path = Path(out)
-    years = []
-    for manifest in sorted(out_path.glob("[0-9][0-9][0-9][0-9]/manifest.json"), reverse=True):
+    years, periods, municipality = [], [], None
+    for manifest in sorted(out_path.glob("*/manifest.json"), key=lambda p: p.parent.name, reverse=True):
         try:
             m = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
         jobs = m.get("jobs", [])
-        years.append({
+        entry = {
             "year": m.get("year", manifest.parent.name),
+            "period": m.get("period") or manifest.parent.name,
             "total": len(jobs),
             "failed": sum(1 for j in jobs if j.get("status") != "ok"),
             "run_at": format_time(m.get("finished") or m.get("started")),
-        })
-    html = _render_template("index_all.html.j2", years=years)
+        }
+        if m.get("period"):  # a quarter, month or week (trygghet run --period)
+            periods.append(entry)
+        elif re.fullmatch(r"\d{4}", manifest.parent.name):
+            years.append(entry)
+            municipality = municipality or (m.get("municipality") or {}).get("name")
+    html = _render_template("index_all.html.j2", years=years, periods=periods, municipality=municipality)
     target = out_path / "index.html"
     atomic_write(target, html)
     return target

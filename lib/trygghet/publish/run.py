@@ -60,6 +60,7 @@ from trygghet.publish.plan import Job, load_plan, longest_first, select_jobs, va
 from trygghet.publish.plan import html_path
 
 __all__ = ["RunResult", "MAX_REPORT_BYTES", "run_reports", "code_version"]
+__all__ += ["publish_jobs"]
 
 #: a published HTML report larger than this is flagged in the manifest and on the console
 MAX_REPORT_BYTES = 3_000_000
@@ -120,6 +121,17 @@ def run_reports(
         return result
 
 
+def publish_jobs(year: int, store: Path, out: Path, selected: list[Job], all_jobs: list[Job], workers: int,
+                 console: Console, execute) -> RunResult:
+    """Publish validated jobs of one store to ``out/<year>/`` (staging, manifest, index, atomic swap, under
+    ``out``'s lock) like :func:`run_reports`, but running the job specs with ``execute(specs, workers, out,
+    console, shared=)`` → results in spec order, each from :func:`_run_job` (the distributed run's hook,
+    :mod:`.distributed`). No PDFs."""
+    out.mkdir(parents=True, exist_ok=True)
+    with run_lock(out, f"run {year}"):
+        return _run_locked(year, store, out.resolve(), selected, all_jobs, workers, console, execute=execute)
+
+
 def code_version() -> str:
     """``trygghet.__version__`` plus the git commit of the clone when there is one (``0.1.0+g1a2b3c4``)."""
     commit = _git_commit()
@@ -132,7 +144,7 @@ def code_version() -> str:
 
 
 def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs: list[Job],
-                workers: int, console: Console, folder: str | None = None) -> RunResult:
+                workers: int, console: Console, folder: str | None = None, execute=None) -> RunResult:
     started_wall = now()
     t0 = time.perf_counter()
     folder = folder or str(year)  # a period run publishes to OUT/<period>/
@@ -158,7 +170,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
                 with contextlib.suppress(FileNotFoundError):
                     (staging / rel).unlink()
         shared = (str(store), year) if any(s["shared"] for s in specs) else None
-        results = _execute(specs, workers, out, console, shared=shared)
+        results = (execute or _execute)(specs, workers, out, console, shared=shared)
         entries = _manifest_entries(all_jobs, selected, results, previous, staging)
         failed = [r["name"] for r in results if r["status"] != "ok"]
         manifest = {
@@ -170,6 +182,7 @@ def _run_locked(year: int, store: Path, out: Path, selected: list[Job], all_jobs
             "finished": now().isoformat(timespec="seconds"),
             "duration_s": round(time.perf_counter() - t0, 2),
             "data_fingerprint": fingerprint,
+            "municipality": store_mod.municipality(store),  # {"code", "name"}: the index pages name it
             "code_version": context["code_version"],
             "trygghet_version": trygghet.__version__,
             "git_commit": _git_commit(),

@@ -12,12 +12,14 @@ import pandas as pd
 from IPython.display import Markdown
 
 from trygghet.analysis.panels import NOT_MEASURABLE
+from trygghet.data import store as store_mod
 from trygghet.data.parameters import check_parameters
 from trygghet.reports import format as fmt
 from trygghet.reports import wording
 from trygghet.reports.plots import set_theme
 
 __all__ = ["start_report", "panel_display", "change_text", "unit_text", "value_text", "interval_text", "markdown"]
+__all__ += ["municipality_name", "genitive"]
 
 
 def start_report(
@@ -84,3 +86,14 @@ def unit_text(unit: str) -> str:
 def markdown(text: str) -> Markdown:
     """Text for the page (a Markdown display object)."""
     return Markdown(text)
+
+
+def municipality_name(store: str | Path | None) -> str:
+    """The store's municipality as the pages name it ("Luleå"): never write the name into a report, ask the store
+    (:func:`trygghet.data.store.municipality`; Luleå when the areas file names none)."""
+    return store_mod.municipality(store)["name"]
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive of a name: "Luleås", "Piteås"; a name ending in s, x or z takes none ("Västerås")."""
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"

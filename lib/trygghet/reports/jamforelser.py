@@ -99,7 +99,7 @@ def benchmark_table(store: str | Path | None, year: int):
         latest = int(t["year"].max())
         at = t.loc[t["year"] == latest].set_index("region_kind")
         src = benchmarks.kpi_source(store, kpi)
-        row = {"Nyckeltal": _kpi_name(store, kpi), "Id": kpi, "År": latest}
+        row = {"Nyckeltal": _kpi_name(store, kpi), "Id": kpi, "year": latest}
         for kind in benchmarks.REGION_ORDER:
             header = "Kommunen" if kind == "kommun" else REGION_LABELS[kind]
             row[header] = _value(at["value"].get(kind), at["status"].get(kind))
@@ -111,7 +111,7 @@ def benchmark_table(store: str | Path | None, year: int):
     shown = pd.DataFrame(rows)
     if (shown["Kvinnor / män i kommunen"] == fmt.MISSING).all():
         shown = shown.drop(columns=["Kvinnor / män i kommunen"])  # no key figure is split by gender
-    return fmt.table(shown, integer_cols=("År",))
+    return fmt.table(shown)
 
 
 def benchmark_note(store: str | Path | None) -> Markdown:

@@ -31,7 +31,7 @@ SOURCES = {
         "Invånare per område och år; besökare, pendlare och studenter som inte är skrivna i kommunen räknas inte."),
     "kolada": (
         "Kolada (RKA): Brås och SCB:s statistik per kommun", "Jämförelsen med länet, liknande kommuner och riket samma år.",
-        "Hämtas med `trygghet fetch`; Kolada räknar brott efter anmälningsår och brottsplats per invånare den 31 december, "
+        "Hämtas med kommandot trygghet fetch; Kolada räknar brott efter anmälningsår och brottsplats per invånare den 31 december, "
         "så talen kan skilja något från arbetsbokens egna (se datakvalitetsrapporten). Senaste årets siffror kan vara "
         "preliminära. Gruppen liknande kommuner är Koladas och dess värde är ett ovägt medelvärde."),
     "survey": (

@@ -31,7 +31,7 @@ from trygghet.data.config import CRS_WGS84, SUPPRESS_BELOW
 from trygghet.data.errors import ParameterError
 from trygghet.data.vocabulary import MUNICIPAL_GROUP
 from trygghet.reports import format as fmt
-from trygghet.reports import map_access
+from trygghet.reports import map_access, wording
 from trygghet.reports.chart import Chart, join_sv
 from trygghet.reports.offline_map import MetricScale, OfflineMap, offline, to_html
 
@@ -145,36 +145,19 @@ def published_counts(cells: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
 
 
 def study_area_text(cells: gpd.GeoDataFrame) -> str:
-    """The study area stated with its km² (the ``A`` of PAI), as every hot-spot report says it:
-    "Analysområdet är Luleå kommun, 3 470 km² (55 518 rutor om 250 m); samma område för alla
-    brottstyper och år."."""
-    a = cells.attrs
-    km2, size = a.get("study_km2"), a.get("cell_size")
-    if km2 is None:
+    """The study area stated with its km² (the ``A`` of PAI), as every hot-spot report says it
+    (:func:`trygghet.reports.wording.study_area_sentence`)."""
+    if cells.attrs.get("study_km2") is None:
         raise ParameterError("cells have no attrs['study_km2']; pass a result of hotspots.for_store() or analyse()")
-    kind, name = a.get("study_area"), a.get("study_area_name") or ""
-    what = {"municipality": f"{name} kommun".strip(), "areas": "kommunens områden tillsammans"}.get(kind)
-    grid = f"{fmt.number(round(km2 / a['cell_km2']), 0)} rutor om {fmt.number(size, 0)} m" if a.get("cell_km2") else ""
-    if what is None:
-        return (f"Analysområdet är rutnätet runt de kartlagda platserna, {fmt.number(km2, 0)} km² ({grid}); "
-                "det beror på vilka platser som finns och kan skilja mellan brottstyper.")
-    return (f"Analysområdet är {what}, {fmt.number(km2, 0)} km² ({grid}); samma område för alla brottstyper "
-            "och händelser samma år. Ytan är A i PAI.")
+    return wording.study_area_sentence(cells.attrs)
 
 
 def map_note(cells: gpd.GeoDataFrame) -> Markdown:
     """What the map is built on: how many offences (incidents) it shows, how many could not be shown
-    (no place, or outside the municipality — one number, so a small count is not shown alone), the
-    grid and the study area with its km²."""
-    a = cells.attrs
-    word = noun(cells)
-    left_out = int(a.get("n_without_place", 0)) + int(a.get("n_outside_municipality", 0)) + int(a.get("n_outside", 0))
-    return Markdown(
-        f"Kartan bygger på {fmt.count(int(a.get('n_points', 0)))} {word} med plats i rutor om "
-        f"{fmt.number(a.get('cell_size', 0), 0)} m. {fmt.count(left_out)} {word} saknar plats eller ligger utanför "
-        "kommunen; de räknas i alla totaler men kan inte visas på kartan. " + study_area_text(cells) +
-        " Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när datorn har internet."
-    )
+    (no place, outside the municipality or outside the study area; protected together,
+    :func:`trygghet.reports.wording.map_counts_sentence`), the grid and the study area with its km²."""
+    return Markdown(wording.map_counts_sentence(cells.attrs, noun(cells)) + " " + study_area_text(cells)
+                    + " Bakgrundskartan (OpenStreetMap) kan slås på i lagerväljaren när datorn har internet.")
 
 
 def hotspot_map(

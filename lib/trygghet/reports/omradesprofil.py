@@ -142,21 +142,22 @@ def hotspot_map(store: str | Path | None, cells: gpd.GeoDataFrame, area: str, ye
     return maps.offline(fmap, height=520)
 
 
-def hotspot_display(cells: gpd.GeoDataFrame, area: str, n: int = 10) -> pd.DataFrame:
+def hotspot_display(cells: gpd.GeoDataFrame, area: str, n: int = 10, store: str | Path | None = None) -> pd.DataFrame:
     """The area's ``n`` strongest hot-spot cells with their rank in the whole municipality, each
     findable on the map by rank and reference (:func:`trygghet.reports.brottskoncentrationer.top_display`,
-    counts through the page's gate); a sentence when the area has none."""
+    counts through the page's gate; with ``store`` also its locators, cell id and "ca 600 m nordost om
+    mitten av …"); a sentence when the area has none."""
     counts = maps.published_counts(cells)
     ranked = cells[cells["hotspot_rank"].notna().to_numpy() & (cells["area"] == area).fillna(False).to_numpy(dtype=bool)]
     ranked = ranked.sort_values("hotspot_rank").head(int(n))
     if ranked.empty:
         return pd.DataFrame({"Brottskoncentrationer": [f"Inga signifikanta hot spots i {area}."]})
-    return brottskoncentrationer.top_display(ranked, int(ranked["hotspot_rank"].max()), counts)
+    return brottskoncentrationer.top_display(ranked, int(ranked["hotspot_rank"].max()), counts, store=store)
 
 
-def hotspot_table(cells: gpd.GeoDataFrame, area: str):
+def hotspot_table(cells: gpd.GeoDataFrame, area: str, store: str | Path | None = None):
     """:func:`hotspot_display` for the page."""
-    return fmt.table(hotspot_display(cells, area))
+    return fmt.table(hotspot_display(cells, area, store=store))
 
 
 def measures_table(store: str | Path | None, area: str, year: int):

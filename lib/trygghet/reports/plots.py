@@ -350,7 +350,7 @@ def follow_up_chart(table: pd.DataFrame, *, title: str | None = None, source: st
     title = title or default_title
     said = join_sv([f"{n} {status}" for status, n in counts.items()])
     alt = f"Stapel uppdelad efter status: {title}. Av {int(counts.sum())} delmål är {said}."
-    table = pd.DataFrame({"Status": list(counts.index), "Delmål (antal)": [str(int(n)) for n in counts]})
+    table = pd.DataFrame({"Status": list(counts.index), "Delmål": [str(int(n)) for n in counts]})
     return Chart(_finish(fig, ax, title, source or "styrgruppens mål (mal.yaml); trygghet"), alt, table, title)
 
 

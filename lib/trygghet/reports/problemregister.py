@@ -75,6 +75,7 @@ def register_table(store: str | Path | None, year: int):
     styler = fmt.table(shown, caption=f"Problemregistret: problem beslutade till och med {year}")
     if "Id" in shown.columns:  # an id reads as one word
         styler = styler.set_properties(subset=["Id"], **{"white-space": "nowrap", "text-align": "left"})
+        styler = styler.set_table_styles({"Id": [{"selector": "th", "props": "text-align: left;"}]}, overwrite=False)
     return styler
 
 
@@ -84,7 +85,8 @@ def level_display(store: str | Path | None, year: int) -> pd.DataFrame:
     matrix = problems.level_matrix(store, year)
     if matrix.empty:
         return pd.DataFrame({"Problem": [_NO_REGISTER.format(year=year)]})
-    names = dict(zip(activity_plan.measures(store)["measure_id"], activity_plan.measures(store)["name"]))
+    plan = activity_plan.measures(store)
+    names = dict(zip(plan["measure_id"], plan["name"]))
     out = pd.DataFrame({"Problem": [f"{t} ({p})" for p, t in zip(matrix["problem_id"], matrix["title"])]})
     for level in PREVENTION_LEVELS:
         out[_LEVEL_HEADERS[level]] = ["; ".join(f"{names.get(m, m)} ({m})" for m in ids) or None

@@ -68,7 +68,7 @@ RENAME = {
     "Niemisel": "Åsen", "Jämtön": "Holmen", "Vitå": "Forsen", "Alvik": "Viken", "Bensbyn": "Bäckby",
     "Måttsund": "Sundet", "Persön": "Lillön", "Ersnäs": "Näset", "Antnäs": "Ängesby", "Rutvik": "Strand",
     "Kallax": "Flyget",
-    "Luleborna": "invånarna",
+    "Luleborna": "invånarna", "lokalpolisområde Luleå-Boden": "lokalpolisområdet", "Luleå-Boden": "polisen",
 }
 
 
