@@ -802,3 +802,20 @@ def lawframe_store(tmp_path_factory):
         return base / "store", report
 
     return make
+
+
+# --- delulea ---
+# Another municipality's store (Piteå, 2581: the demo for any municipality at a tenth of its size), for the
+# tests that the reports take the municipality's name from the store and never write Luleå's.
+
+
+@pytest.fixture(scope="session")
+def other_municipality_store(tmp_path_factory):
+    """An ingested store of the demo for Piteå (code 2581, 42 800 inhabitants, seed 2580, scale 0.1)."""
+    from trygghet.data.demo._kommun import write_municipality_demo
+    from trygghet.data.ingest import ingest
+
+    base = tmp_path_factory.mktemp("other-municipality")
+    write_municipality_demo(base / "raw", "2581", 42_800, seed=2580, scale=0.1)
+    ingest(base / "raw", base / "store")
+    return base / "store"

@@ -16,7 +16,12 @@ import yaml
 
 from trygghet.data import store as store_mod
 from trygghet.data.config import paths
-from trygghet.data.demo._kommun import RENAME, municipalities, municipality_outline, write_municipality_demo
+from trygghet.data.demo._kommun import (
+    RENAME,
+    municipalities,
+    municipality_outline,
+    write_municipality_demo,
+)
 from trygghet.data.errors import ParameterError
 from trygghet.data.ingest import ingest
 from trygghet.publish.plan import load_plan

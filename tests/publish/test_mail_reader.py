@@ -51,7 +51,7 @@ def publish(out: Path, record: dict, sizes=(30_000, 50_000), with_pdf: bool = Tr
         follow["outputs"]["pdf"] = "uppfoljning.pdf"
     jobs.append(follow)
     manifest = {"run_id": "2024-test", "year": 2024, "status": "ok", "data_fingerprint": "ab" * 32,
-                "code_version": "0.1.0", "jobs": jobs}
+                "code_version": "0.1.0", "municipality": {"code": "2581", "name": "Piteå"}, "jobs": jobs}
     (year_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return manifest, year_dir
 
@@ -98,6 +98,9 @@ def test_links_answers_first_and_the_pdf(tmp_path, follow_up_record):
     first = plain.strip().splitlines()
     assert first[2].startswith("Tryggare? ") and "Var? " in plain.split("MÅLUPPFÖLJNING")[0]
     assert "uppfoljning.pdf" in plain.split("BIFOGAT")[1]
+    # the store's municipality, not a name written into the code
+    assert "samverkan Piteå kommun och polisen" in plain and "samverkan Piteå kommun och polisen" in html
+    assert "Luleå" not in plain.split("--")[-1]
 
 
 def test_zip_holds_the_index_and_its_links_work(tmp_path, follow_up_record):

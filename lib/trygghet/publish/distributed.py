@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -241,9 +242,9 @@ def run_many(
     log_file = str(out_path / ".worker.log")
     Path(log_file).write_text("", encoding="utf-8")
     preload = kernels.preload_modules(sorted({str(j.notebook) for p in planned for j in p[3]}))
-    cluster = None
+    cluster, regional_page = None, None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     try:
         with Client(scheduler or cluster) as client:
             client.register_plugin(KernelSetup(log_file, preload))
@@ -266,16 +267,56 @@ def run_many(
 
             with ThreadPoolExecutor(max_workers=max(1, min(len(planned), 32))) as pool:
                 list(pool.map(one, planned))
+            regional_page = _regional(client, out_path, planned, plan_path, retries, console) if regional else None
     finally:
-        if cluster is not None:
-            cluster.close()
+        if cluster is not None:  # a slow shutdown of a busy machine's workers does not undo what was published
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=60)
     result = ManyResult(index_path=out_path / "index.html", municipalities=entries, tasks_total=progress.total,
-                        tasks_done=progress.done, duration_s=round(time.perf_counter() - t0, 2))
+                        tasks_done=progress.done, duration_s=round(time.perf_counter() - t0, 2), regional=regional_page)
     _write_run_files(out_path, result, started, workers if scheduler is None else None, scheduler)
     ok = sum(1 for e in entries if e["status"] == "ok")
     console.print(f"{ok} of {len(entries)} municipalities ok, {progress.done} of {progress.total} tasks done "
                   f"in {result.duration_s:.0f} s", highlight=False)
     return result
+
+
+def _regional(client, out: Path, planned: list, plan_path: Path, retries: int, console: Console) -> Path | None:
+    """The regional picture (``regionbild.ipynb`` beside the plan's notebooks) of the municipalities published
+    for the run's most common year: one more task, published atomically to ``OUT/region/regionbild.html``.
+    Returns the page, or None when no municipality was published or the page failed (said on the console)."""
+    done = [(e, m, y) for e, m, y, _, _ in planned if e["index"]]
+    notebook = load_yaml(plan_path, "pass --plan").get("notebooks") or "."
+    notebook = (plan_path.parent / str(notebook)).resolve() / "regionbild.ipynb"
+    if not done or not notebook.is_file():
+        return None
+    year = max({y for _, _, y in done}, key=lambda y: (sum(1 for _, _, yy in done if yy == y), y))
+    stores = {m.key: str(m.store) for e, m, y in done if y == year}
+    job = Job(name="regionbild", notebook=notebook, title="Kommunerna sida vid sida", base="regionbild",
+              parameters={"year": year, "store": json.dumps(stores), "lang": "sv"})
+    started = now()
+    context = {"run_id": f"region-{started:%Y%m%dT%H%M%S}-{os.getpid()}", "fingerprint": f"{len(stores)} kommuner",
+               "code_version": run_mod.code_version(), "year": year, "run_at": format_time(started.isoformat())}
+    staging = out / f".staging-region-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    spec = run_mod._job_spec(job, staging, context)
+    try:
+        res = client.submit(_job_task, spec, key=f"trygghet-region-{uuid.uuid4().hex[:8]}", retries=retries).result()
+    except Exception as exc:  # noqa: BLE001
+        res = run_mod._failed(spec, f"{type(exc).__name__}: {exc}")
+    if res["status"] != "ok":
+        console.print(f"✗ the regional picture failed: {res['error']}", markup=False, highlight=False)
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    shutil.rmtree(staging / "notebooks")  # the executed notebook names the stores' server folders
+    final, old = out / "region", out / f".old-region-{os.getpid()}"
+    if final.exists():
+        os.rename(final, old)
+    os.rename(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+    console.print(f"✓ the regional picture of {len(stores)} municipalities ({res['duration_s']:.1f} s)", highlight=False)
+    return final / "regionbild.html"
 
 
 _INDEX = """{%- extends "_page.html.j2" -%}

@@ -76,7 +76,7 @@ def text_body(c: dict) -> str:
     m = c["manifest"]
     lines += ["", "--", f"Data (fingeravtryck): {m.get('data_fingerprint', '')}",
               f"Kodversion: {m.get('code_version', '')} · Körning: {m.get('run_id', '')}",
-              "Det här brevet skickades automatiskt av trygghet (samverkan Luleå kommun – polisen Luleå-Boden)."]
+              f"Det här brevet skickades automatiskt av trygghet ({_partners(m)})."]
     return "\n".join(lines) + "\n"
 
 
@@ -124,7 +124,7 @@ def html_body(c: dict, subject: str) -> str:
                  "border-top:1px solid #e5e5e5;word-break:break-all;\">"
                  f"Data (fingeravtryck): {e(str(m.get('data_fingerprint', '')))}<br>"
                  f"Kodversion: {e(str(m.get('code_version', '')))} · Körning: {e(str(m.get('run_id', '')))}<br>"
-                 "Skickat automatiskt av trygghet (samverkan Luleå kommun – polisen Luleå-Boden).</td></tr>")
+                 f"Skickat automatiskt av trygghet ({e(_partners(m))}).</td></tr>")
     parts.append("</table></td></tr></table></body></html>")
     return "\n".join(parts)
 
@@ -164,6 +164,12 @@ def _follow_up(s: dict, row: str) -> list[str]:
     else:
         parts.append(row.format(pad="4px 16px", size="14px", body=e(uppfoljning.NO_CHANGES)))
     return parts
+
+
+def _partners(manifest: dict) -> str:
+    """"samverkan Luleå kommun och polisen": the municipality the run's store names (its manifest)."""
+    name = str((manifest.get("municipality") or {}).get("name") or "").strip()
+    return f"samverkan {name} kommun och polisen" if name else "samverkan kommunen och polisen"
 
 
 def _reports_status(c: dict) -> str:

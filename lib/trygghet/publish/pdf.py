@@ -153,6 +153,8 @@ def write_pdfs(year_dir: str | Path, *, tabs: int = 2, console: Console | None =
 
         list(pool.map(one, jobs))
     for job in manifest.get("jobs", []):
+        if job["name"] in scope and job["name"] not in results:  # failed, or a page that gets no PDF
+            (job.get("outputs") or {}).pop("pdf", None)
         if job["name"] in results:
             job.setdefault("outputs", {})["pdf"] = results[job["name"]]
             if job["name"] in errors:

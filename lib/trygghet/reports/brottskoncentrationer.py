@@ -24,7 +24,7 @@ from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.vocabulary import MUNICIPAL_GROUP
 from trygghet.reports import format as fmt
 from trygghet.reports import maps, wording
-from trygghet.reports.common import start_report
+from trygghet.reports.common import municipality_name, start_report
 from trygghet.reports.hotspot_views import compute as compute_views
 from trygghet.reports.hotspot_views import (
     concentration_chart,
@@ -167,7 +167,8 @@ def interactive_map(page: HotspotPage, height: int = 620):
 def static_map(page: HotspotPage):
     """The same view as a picture for print and e-mail."""
     word = maps.noun(page.group)
-    owner = "Luleå kommun, händelserapporter" if page.group.startswith(MUNICIPAL_GROUP) else "Polisen, anmälda brott"
+    owner = (f"{municipality_name(page.store)} kommun, händelserapporter" if page.group.startswith(MUNICIPAL_GROUP)
+             else "Polisen, anmälda brott")
     source = (f"Källa: {owner} {page.year}; verksamhetsplanen. Rutor utan signifikans och rutor vars antal {word} "
               "inte får visas är inte skuggade.")
     return maps.static_map(page.cells, areas=tstore.read_table(page.store, "areas"),

@@ -20,6 +20,7 @@ from trygghet.reports.plots import set_theme
 
 __all__ = ["start_report", "panel_display", "change_text", "unit_text", "value_text", "interval_text", "markdown"]
 __all__ += ["municipality_name", "genitive"]
+__all__ += ["LOCAL_POLICE_AREAS", "police_area", "parties"]
 
 
 def start_report(
@@ -97,3 +98,20 @@ def municipality_name(store: str | Path | None) -> str:
 def genitive(name: str) -> str:
     """Swedish genitive of a name: "Luleås", "Piteås"; a name ending in s, x or z takes none ("Västerås")."""
     return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+#: the local police area the pages name beside the municipality, by municipality code (the default's own);
+#: a municipality not listed says "polisen"
+LOCAL_POLICE_AREAS = {"2580": "lokalpolisområde Luleå-Boden"}
+
+
+def police_area(store: str | Path | None) -> str:
+    """The store's local police area as the pages name it ("lokalpolisområde Luleå-Boden", from
+    :data:`LOCAL_POLICE_AREAS` by the store's municipality code); "" when none is known."""
+    return LOCAL_POLICE_AREAS.get(store_mod.municipality(store)["code"], "")
+
+
+def parties(store: str | Path | None) -> str:
+    """Who works together, as the index pages say it: "Luleå kommun och lokalpolisområde Luleå-Boden";
+    "Piteå kommun och polisen" for a municipality without a known police area."""
+    return f"{municipality_name(store)} kommun och {police_area(store) or 'polisen'}"

@@ -235,13 +235,14 @@ def map_note(cells: gpd.GeoDataFrame):
 
 
 def national_table(store: str | Path | None, year: int):
-    """Luleå beside the national reference values: Luleå's latest value, the nation's, their years and
-    the source."""
+    """The municipality beside the national reference values: its latest value (the column named by the store's
+    municipality, "Luleå"), the nation's, their years and the source."""
     table = panels.national_comparison(store, year)
     shown = pd.DataFrame({
         "Indikator": table["name"],
-        "Luleå": [f"{common.value_text(i, v, h)} ({int(y)})" if pd.notna(y) else fmt.MISSING
-                  for i, v, h, y in zip(table["indicator"], table["value"], table["suppressed"], table["year"])],
+        common.municipality_name(store): [
+            f"{common.value_text(i, v, h)} ({int(y)})" if pd.notna(y) else fmt.MISSING
+            for i, v, h, y in zip(table["indicator"], table["value"], table["suppressed"], table["year"])],
         "Riket": [f"{common.value_text(i, v)} ({int(y)})"
                   for i, v, y in zip(table["indicator"], table["national_value"], table["national_year"])],
         "Källa för riket": table["source"],
@@ -253,7 +254,8 @@ def municipal_trend_chart(store: str | Path | None, year: int):
     """Municipal vandalism and fire incidents per year up to ``year``."""
     return plots.trend_chart(panels.municipal_incident_trend(store, until=year), hue="name",
                              title=f"Skadegörelse och anlagda bränder vid kommunal egendom 2019–{year}",
-                             ylabel="antal händelser", source="Luleå kommun, händelserapporter; räddningstjänsten",
+                             ylabel="antal händelser",
+                             source=f"{common.municipality_name(store)} kommun, händelserapporter; räddningstjänsten",
                              decimals=0, band=False)
 
 

@@ -62,12 +62,14 @@ def start(store: str | Path | None, year: int, lang: str = "sv", area: str | Non
 
 
 def title(store: str | Path | None, area: str, year: int) -> Markdown:
-    """The page's heading naming the area and the year ("# Områdesprofil Hertsön 2025"), and what the
-    profile covers (the area's population)."""
+    """The line under the page's heading that names the area and the year and what the profile covers
+    ("**Hertsön 2025:** 9 963 invånare. …"). The heading itself is the notebook's "# Områdesprofil",
+    which the published page shows as the job's title naming the area ("Områdesprofil – Hertsön"), so
+    the page has one h1, first, equal to its title."""
     check_area(store, area, where="omradesprofil.ipynb")
     population = read_table(store, "population")
     people = population[(population["year"] == year) & (population["area"] == area)]["population"].sum()
-    return Markdown(f"# Områdesprofil {area} {year}\n\n{area} har {fmt.number(people, 0)} invånare ({year}). "
+    return Markdown(f"**{area} {year}:** {area} har {fmt.number(people, 0)} invånare. "
                     "Jämförelserna med hela kommunen säger *sämre* eller *bättre* bara när konfidensintervallen "
                     "inte överlappar.")
 

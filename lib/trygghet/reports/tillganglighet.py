@@ -1,5 +1,5 @@
 """Tillgänglighetsredogörelse — the accessibility statement of the residents' pages: the report module of
-``notebooks/tillganglighet.ipynb``, published beside *Tryggare Luleå* (the run plan's ``html``).
+``notebooks/tillganglighet.ipynb``, published beside *Tryggare <kommun>* (the run plan's ``html``; the name from the store).
 
 The law on accessible digital public services (*lagen om tillgänglighet till digital offentlig service*,
 DOS-lagen; in practice EN 301 549, i.e. WCAG 2.1 AA) asks every public web page for a statement in the
@@ -25,7 +25,7 @@ from IPython.display import HTML
 
 from trygghet.data.errors import ParameterError
 from trygghet.reports import format as fmt
-from trygghet.reports.common import start_report
+from trygghet.reports.common import municipality_name, police_area, start_report
 from trygghet.reports.record import glue
 
 __all__ = ["STATUS", "KNOWN_ISSUES", "SUPERVISION_URL", "start", "intro", "contact_text", "report_text",
@@ -61,10 +61,12 @@ def start(store: str | Path | None, year: int, lang: str = "sv", contact: str = 
                              "'reviewed' to the day the pages were last assessed")
 
 
-def intro() -> HTML:
-    """Who stands behind the pages and what the statement is."""
-    return HTML("<p>Luleå kommun och Polisen (lokalpolisområde Luleå-Boden) står bakom sidorna "
-                "<a href=\"index.html\">Tryggare Luleå</a>. Vi vill att "
+def intro(store: str | Path | None) -> HTML:
+    """Who stands behind the pages and what the statement is: the store's municipality and the police (with
+    its local police area where one is known, :func:`trygghet.reports.common.police_area`)."""
+    name, area = html.escape(municipality_name(store)), html.escape(police_area(store))
+    return HTML(f"<p>{name} kommun och Polisen{f' ({area})' if area else ''} står bakom sidorna "
+                f"<a href=\"index.html\">Tryggare {name}</a>. Vi vill att "
                 "så många som möjligt ska kunna läsa och använda dem. Här beskriver vi hur sidorna uppfyller lagen om "
                 "tillgänglighet till digital offentlig service, vilka brister vi känner till och hur du kan "
                 "meddela oss om problem, så att vi kan rätta till dem.</p>")

@@ -1,4 +1,4 @@
-"""Tryggare Luleå — the residents' summary: the report module of ``notebooks/tryggare.ipynb``.
+"""Tryggare <kommun> — the residents' summary: the report module of ``notebooks/tryggare.ipynb``.
 
 Published in a folder of its own (the run plan's ``html``: ``reports/<year>/tryggare-lulea/``), ready for
 the municipality's website, with its accessibility statement (:mod:`trygghet.reports.tillganglighet`)
@@ -21,14 +21,15 @@ The notebook calls, in order::
 
     r.start(store, year, lang)
     s = r.summary(store, year)      # everything the page shows, computed once
-    r.intro(s); r.in_short(s)       # the year; four sentences: safety, crime, the work, the promises
-    r.safety_text(s); r.safety_table(s, "otrygg_kvall"); r.safety_changes(s, "otrygg_kvall")  # and utsatt_brott
+    r.title(s); r.intro(s); r.in_short(s)  # heading; the year; four sentences: safety, crime, work, promises
+    r.safety_heading(s); r.safety_text(s); r.safety_table(s, "otrygg_kvall"); r.safety_changes(s, "otrygg_kvall")  # and utsatt_brott
     r.crime_text(s); r.crime_table(s); r.trend_table(s); r.crime_area_table(s); r.crime_area_changes(s)
     r.work_text(s)                  # per prevention level, with the measures finished or ongoing
     r.promises_text(s)
     r.about_text(s)
 
-Each display function records what it shows (:func:`trygghet.reports.record.glue`, keys
+The municipality's name comes from the store (:func:`trygghet.reports.common.municipality_name`), never
+from this module. Each display function records what it shows (:func:`trygghet.reports.record.glue`, keys
 :data:`RECORD_KEYS`), so tests compare the published figures with the other reports'.
 """
 
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, Markdown
 
 from trygghet.analysis import activity_plan, disclosure, indicators, panels
 from trygghet.analysis import promises as promises_mod
@@ -47,7 +48,7 @@ from trygghet.data.store import area_names
 from trygghet.data.vocabulary import ACTIVE_STATUSES, PREVENTION_LEVELS, WHOLE_MUNICIPALITY
 from trygghet.reports import format as fmt
 from trygghet.reports import wording
-from trygghet.reports.common import start_report
+from trygghet.reports.common import municipality_name, start_report
 from trygghet.reports.omradesprofil import COMPARISON_WORDS
 from trygghet.reports.record import glue
 
@@ -62,8 +63,11 @@ __all__ = [
     "PARTY_WORDS",
     "start",
     "summary",
+    "title",
+    "residents",
     "intro",
     "in_short",
+    "safety_heading",
     "safety_text",
     "safety_display",
     "safety_table",
@@ -140,6 +144,7 @@ def summary(store: str | Path | None, year: int) -> dict[str, Any]:
     table = promises_mod.promises(store, year)
     s = {
         "year": year,
+        "municipality": municipality_name(store),
         "survey": survey,
         "crime": crime,
         "crime_areas": _crime_area_rows(store, year, areas),
@@ -155,9 +160,26 @@ def summary(store: str | Path | None, year: int) -> dict[str, Any]:
 # --- the page ------------------------------------------------------------------------------------
 
 
+def title(s: dict) -> Markdown:
+    """The page's heading, "# Tryggare Luleå" (the store's municipality; the run plan's title says the same)."""
+    return Markdown(f"# Tryggare {s['municipality']}")
+
+
+def residents(name: str) -> str:
+    """Those who live in the municipality in one word where Swedish makes it from the name ("Luleåborna",
+    "Piteåborna", "Kirunaborna": names ending in a vowel), else "invånarna i Boden"."""
+    return f"{name}borna" if name[-1:].lower() in "aeiouyåäö" else f"invånarna i {name}"
+
+
+def safety_heading(s: dict) -> Markdown:
+    """The survey section's heading: "## Hur trygga känner sig Luleåborna?" (:func:`residents`)."""
+    return Markdown(f"## Hur trygga känner sig {residents(s['municipality'])}?")
+
+
 def intro(s: dict) -> HTML:
-    """The page's opening words, naming the year."""
-    return _html("<p>Polisen och Luleå kommun arbetar tillsammans för att Luleå ska vara en trygg kommun och för att "
+    """The page's opening words, naming the municipality and the year."""
+    name = _esc(s["municipality"])
+    return _html(f"<p>Polisen och {name} kommun arbetar tillsammans för att {name} ska vara en trygg kommun och för att "
                  f"brotten ska bli färre. Här berättar vi kort vad vi vet om tryggheten och brotten och vad vi gjorde "
                  f"under {s['year']}.</p>")
 
@@ -175,7 +197,7 @@ def safety_text(s: dict) -> HTML:
     first = (f"Den senaste trygghetsmätningen gjordes {round_year}. " if round_year else
              "Det finns ingen trygghetsmätning att visa ännu. ")
     return _html(
-        f"<p>{first}Trygghetsmätningen är en enkät till ett slumpvis urval av dem som bor i Luleå. "
+        f"<p>{first}Trygghetsmätningen är en enkät till ett slumpvis urval av dem som bor i {_esc(s['municipality'])}. "
         "Eftersom inte alla svarar blir siffrorna ungefärliga. Därför skriver vi både den bästa uppskattningen "
         "och ett spann: det verkliga värdet ligger med stor sannolikhet (95 procent) mellan de två siffrorna. "
         "I områden där få har svarat blir spannet brett – där vet vi mindre.</p>"
@@ -228,7 +250,8 @@ def crime_text(s: dict) -> HTML:
                      f"{_esc(r['rate'])} per 1 000 invånare." + (f" {'; '.join(compared)}." if compared else "")
                      + "</li>")
     return _html(
-        "<p>Siffrorna gäller brott som har anmälts till polisen och som har skett i Luleå kommun. Alla brott "
+        f"<p>Siffrorna gäller brott som har anmälts till polisen och som har skett i {_esc(s['municipality'])} kommun. "
+        "Alla brott "
         "anmäls inte, och fler anmälningar kan också betyda att fler vågar anmäla.</p>"
         f"<ul>{''.join(lines)}</ul>"
         "<p><em>Ingen säker förändring</em> betyder att skillnaden mot året innan är så liten att den kan bero "
@@ -335,7 +358,8 @@ def promises_text(s: dict) -> HTML:
             text += f" {_esc(p['comment'])}"
         items.append(text + "</li>")
     return _html(
-        "<p>Medborgarlöften är konkreta saker som polisen och kommunen lovar dem som bor i Luleå, efter samtal "
+        "<p>Medborgarlöften är konkreta saker som polisen och kommunen lovar dem som bor i "
+        f"{_esc(s['municipality'])}, efter samtal "
         f"med er om vad som gör er otrygga. {_esc(_promise_sentence(s))}</p>"
         f"<ul>{''.join(items)}</ul>")
 
@@ -479,7 +503,7 @@ def _in_short(s: dict) -> list[str]:
         out.append(text)
     total = next((r for r in s["crime"] if r["indicator"] == "brott_totalt"), None)
     if total and total["shown"]:
-        text = (f"Brott: {total['count']} brott anmäldes i Luleå kommun under {total['year']}, {total['rate']} per "
+        text = (f"Brott: {total['count']} brott anmäldes i {s['municipality']} kommun under {total['year']}, {total['rate']} per "
                 f"1 000 invånare.")
         if total["previous_year"]:
             text += f" Jämfört med {total['previous_year']}: {total['change']}."

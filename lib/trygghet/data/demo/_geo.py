@@ -169,7 +169,7 @@ def load_geography(reference: Path | None = None) -> Geography:
         municipality = {"kommun": str(props.get("kommun", "")), "kommunkod": prefix}
         if props.get("befolkning"):  # the generator's yearly totals scaled to this municipality's population
             factor = float(props["befolkning"]) / TOTALS[max(TOTALS)]
-            areas.attrs["population_totals"] = {y: int(round(t * factor)) for y, t in TOTALS.items()}
+            areas.attrs["population_totals"] = {y: round(t * factor) for y, t in TOTALS.items()}
     by_area = dict(zip(areas["area"], zip(areas["x"], areas["y"])))
     places = [
         Place(name, area, tuple(kinds.split()), by_area[area][0] + dx, by_area[area][1] + dy, float(sd))

@@ -36,8 +36,14 @@ from trygghet.data.demo import DEMO_OPEN_FILES, _geo, write_demo
 from trygghet.data.demo._population import TOTALS
 from trygghet.data.errors import DataError, ParameterError
 
-__all__ = ["MUNICIPALITIES_FILE", "RENAME", "municipalities", "municipality_outline", "derive_reference",
-           "write_municipality_demo"]
+__all__ = [
+    "MUNICIPALITIES_FILE",
+    "RENAME",
+    "derive_reference",
+    "municipalities",
+    "municipality_outline",
+    "write_municipality_demo",
+]
 
 #: the public boundaries of all 290 municipalities (WGS 84), shipped in ``data/reference/``
 MUNICIPALITIES_FILE = "sverige_kommuner.geojson"
