@@ -76,7 +76,8 @@ def main() -> None:
             ingest(base / "raw" / f"k{i:02d}", stores / f"k{i:02d}")
     print(f"{args.municipalities} demo municipalities (scale {args.scale}) ready in {time.perf_counter() - t:.0f} s "
           f"(not timed); jobs: {', '.join(only)}; {os.cpu_count()} cores")
-    quiet = Console(file=open(os.devnull, "w"))
+    sink = open(os.devnull, "w")  # noqa: SIM115 - the runs' console, open for the whole benchmark
+    quiet = Console(file=sink)
     times = {}
     for workers in (1, 2):
         for cache in stores.glob("*/.cache"):

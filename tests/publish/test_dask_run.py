@@ -11,12 +11,11 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import psutil
 import pytest
+import yaml
 from rich.console import Console
-
 from trygghet.data.errors import ParameterError
 from trygghet.publish.distributed import read_stores, run_many
 
@@ -111,13 +110,22 @@ def test_dask_reports_equal_single_machine_run(tmp_path_factory, repo_root):
     write_municipality_demo(base / "raw-2581", "2581", 42800, seed=8, scale=0.05)
     for code in ("2580", "2581"):
         ingest(base / f"raw-{code}", base / "stores" / code)
-    only = ["uppfoljning", "datakvalitet"]
-    result = run_many(base / "stores", out=base / "dask", only=only, workers=2, console=_quiet())
+    only = ["uppfoljning"]
+    plan = yaml.safe_load((repo_root / "config" / "run_plan.yaml").read_text(encoding="utf-8"))
+    plan.update(notebooks=str(repo_root / "notebooks"), pdf=False)  # PDFs: the single run's only extra
+    plan_path = base / "plan.yaml"
+    plan_path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    result = run_many(base / "stores", out=base / "dask", only=only, plan=plan_path, workers=2, console=_quiet())
     assert [(m["key"], m["status"], m["reports"]) for m in result.municipalities] == \
-        [("2580", "ok", 2), ("2581", "ok", 2)]
+        [("2580", "ok", 1), ("2581", "ok", 1)]
+    # the regional picture: both municipalities side by side, linked from the run's index page
+    region = (base / "dask" / "region" / "regionbild.html").read_text(encoding="utf-8")
+    assert "Kommunerna sida vid sida" in region and "Luleå" in region and "Piteå" in region
+    assert "Delmålens status per kommun" in region and str(base) not in region  # no server paths
+    assert 'href="region/regionbild.html"' in (base / "dask" / "index.html").read_text(encoding="utf-8")
     for code, name in (("2580", "Luleå"), ("2581", "Piteå")):
         single = run_reports(store=base / "stores" / code, out=base / "single" / code, only=only, jobs=2,
-                             console=_quiet())
+                             plan=plan_path, console=_quiet())
         year = single.year
         dask_dir, single_dir = base / "dask" / code / str(year), base / "single" / code / str(year)
         dask_manifest = json.loads((dask_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -130,3 +138,10 @@ def test_dask_reports_equal_single_machine_run(tmp_path_factory, repo_root):
         for rec in records:
             assert (json.loads((dask_dir / "records" / rec).read_text(encoding="utf-8"))
                     == json.loads((single_dir / "records" / rec).read_text(encoding="utf-8"))), (code, rec)
+
+
+def test_dask_cli_bad_stores_is_one_line(tmp_path, cli):
+    proc = cli("run", "--stores", str(tmp_path / "saknas"), "--out", str(tmp_path / "out"), timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("trygghet: error: --stores") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

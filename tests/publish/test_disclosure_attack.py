@@ -28,6 +28,7 @@ EXEMPT_HEADERS = {
     "Indikatorer med data", "Förbättrade", "Försämrade", "Ingen säker förändring", "Antal rutor", "Hot spot-rutor",
     "Rutor", "Rutor utan situationell åtgärd", "Områden", "Områden med befolkning", "Fynd", "Varningar",
     "Kostnad (kr)", "Befolkning", "Delmål",
+    "Indikatorer", "Förbättrats", "Försämrats",  # counts of a problem's indicators (lagesbild, problem register)
 }
 #: files whose rows are not persons or offences (areas, codebooks, goals, measures …): their row counts may be small
 EXEMPT_FILES = re.compile(r"omraden|kodbok|mal\.yaml|atgarder|evenemang|befolkning")

@@ -47,7 +47,7 @@ from trygghet.publish.html import format_time, html_exporter, templates_dir
 from trygghet.publish.lock import atomic_write, now
 from trygghet.publish.plan import Job, load_plan, select_jobs, validate_jobs
 
-__all__ = ["Municipality", "ManyResult", "read_stores", "run_many", "KernelSetup"]
+__all__ = ["KernelSetup", "ManyResult", "Municipality", "read_stores", "run_many"]
 
 
 @dataclass(frozen=True)
@@ -244,9 +244,10 @@ def run_many(
     preload = kernels.preload_modules(sorted({str(j.notebook) for p in planned for j in p[3]}))
     cluster, regional_page = None, None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.ERROR)
     try:
-        with Client(scheduler or cluster) as client:
+        with _connect(scheduler or cluster, scheduler) as client:
             client.register_plugin(KernelSetup(log_file, preload))
             n_workers = len(client.scheduler_info(n_workers=-1)["workers"]) if scheduler else workers
             quiet = Console(file=io.StringIO())
@@ -281,6 +282,15 @@ def run_many(
     return result
 
 
+def _connect(target, scheduler: str | None) -> Client:
+    try:
+        return Client(target, timeout="30s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(f"--scheduler {scheduler}: cannot connect ({' '.join(str(exc).split())[:200]}); start "
+                             "the scheduler, check the address (tcp://host:8786), or leave --scheduler out for a "
+                             "local cluster") from None
+
+
 def _regional(client, out: Path, planned: list, plan_path: Path, retries: int, console: Console) -> Path | None:
     """The regional picture (``regionbild.ipynb`` beside the plan's notebooks) of the municipalities published
     for the run's most common year: one more task, published atomically to ``OUT/region/regionbild.html``.
@@ -301,6 +311,7 @@ def _regional(client, out: Path, planned: list, plan_path: Path, retries: int, c
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     spec = run_mod._job_spec(job, staging, context)
+    spec["provenance"].update(home_text="Alla kommuner", home_href="../index.html")  # the run's index page
     try:
         res = client.submit(_job_task, spec, key=f"trygghet-region-{uuid.uuid4().hex[:8]}", retries=retries).result()
     except Exception as exc:  # noqa: BLE001
@@ -331,8 +342,8 @@ _INDEX = """{%- extends "_page.html.j2" -%}
 {% for m in rows %}
   <li>{% if m.index %}<a href="{{ m.index }}">{{ m.name }}</a>{% else %}{{ m.name }}{% endif %}
     <span class="meta">{{ m.code }}, {{ m.year }}</span>
-    {% if m.status == "ok" %}<span class="status status-ok">{{ m.reports }} rapporter</span>
-    {% elif m.index %}<span class="status status-failed">{{ m.failed|length }} rapporter kunde inte skapas</span>
+    {% if m.status == "ok" %}<span class="status status-ok">{{ m.reports }} {{ "rapport" if m.reports == 1 else "rapporter" }}</span>
+    {% elif m.index %}<span class="status status-failed">{{ m.failed|length }} av {{ m.reports + m.failed|length }} rapporter kunde inte skapas</span>
     {% else %}<span class="status status-failed">inga rapporter: {{ m.error or "körningen misslyckades" }}</span>{% endif %}
   </li>
 {% endfor %}

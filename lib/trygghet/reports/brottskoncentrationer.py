@@ -125,9 +125,10 @@ def title(group: str, year: int) -> str:
 
 
 def heading(group: str, year: int) -> Markdown:
-    """The page's heading and one line saying what is mapped."""
+    """One line saying what is mapped. The page's h1 is the notebook's first markdown cell, which the
+    publisher sets to the run plan's job title (one h1, first on the page, equal to its <title>)."""
     what = "Händelser som kartläggs" if group.startswith(MUNICIPAL_GROUP) else "Brott som kartläggs"
-    return Markdown(f"# {title(group, year)}\n\n**{what}:** {group_name(group).lower()}, {year}.")
+    return Markdown(f"**{what}:** {group_name(group).lower()}, {year}.")
 
 
 def analyse(store: str | Path | None, year: int, group: str = "alla", *, cell_size: float = coverage.DEFAULT_CELL_SIZE,

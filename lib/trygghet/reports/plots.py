@@ -196,7 +196,7 @@ def interval_chart(
     ax.set_xlabel(xlabel)
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
-    decimals = 0 if top >= 20 else 1
+    decimals = 1  # a rate with its decimal, so that no reader (or check) takes it for a count
     value = (lambda v: fmt.percent(v, 0)) if percent else (lambda v: fmt.number(v, decimals))  # noqa: E731
     ival = lambda r: fmt.interval(r["lower"], r["upper"], 0 if percent else decimals, as_percent=percent)  # noqa: E731
     said = [f"högst {r[label]} {value(r['value'])} ({ival(r)})" for _, r in shown.tail(1).iloc[::-1].iterrows()]

@@ -34,7 +34,7 @@ from trygghet.reports import common, wording
 from trygghet.reports import format as fmt
 from trygghet.reports.plots import set_theme
 
-__all__ = ["start", "municipalities", "indicators", "goal_statuses", "concentration_table", "intro"]
+__all__ = ["concentration_table", "goal_statuses", "indicators", "intro", "municipalities", "start"]
 
 #: the share of all offences whose smallest share of cells the concentration table shows ("half the offences")
 TOP_SHARE = 0.5
@@ -89,7 +89,7 @@ def indicators(stores: dict[str, Path], year: int):
     """The key indicators of every municipality: value, 95 % interval and the change since the previous
     measurement, in the agreed words (the area profiles' panel of each store)."""
     frames = []
-    for key, s in stores.items():
+    for s in stores.values():
         shown = common.panel_display(panels.panel(s, panels.area_profile_ids(s), int(year)), with_baseline=False)
         shown.insert(1, "Kommun", store_mod.municipality(s)["name"])
         frames.append(shown)
