@@ -67,6 +67,8 @@ def test_plan_expands_areas_and_fills_common_parameters(tmp_path, store, write_p
 
 #: the residents' summary and its accessibility statement (docs/tryggare.md)
 RESIDENTS_NOTEBOOKS = {"tryggare.ipynb", "tillganglighet.ipynb"}
+#: the quarterly picture and the weekly digest (docs/continuous.md)
+PERIOD_NOTEBOOKS = {"kvartal.ipynb", "vecka.ipynb"}
 
 
 def test_real_run_plan_lists_every_report(repo_root):
@@ -76,7 +78,7 @@ def test_real_run_plan_lists_every_report(repo_root):
     by_name = {j["name"]: j for j in doc["jobs"]}
     assert {j["notebook"] for j in doc["jobs"]} == {
         "datakvalitet.ipynb", "lagesbild.ipynb", "brottskoncentrationer.ipynb", "preventionsnivaer.ipynb",
-        "uppfoljning.ipynb", "omradesprofil.ipynb"} | RESIDENTS_NOTEBOOKS
+        "uppfoljning.ipynb", "omradesprofil.ipynb"} | RESIDENTS_NOTEBOOKS | PERIOD_NOTEBOOKS
     assert {by_name["brottskoncentrationer-alla"]["parameters"]["category_group"],
             by_name["brottskoncentrationer-vald"]["parameters"]["category_group"]} == {"alla", "vald"}
     assert by_name["omradesprofil"]["foreach"] == "area"
