@@ -12,8 +12,8 @@ from trygghet.data import schemas as sch
 from trygghet.data.config import resource_path
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.places import read_place, resolve_areas, unknown_area_reason
-from trygghet.data.ingest.reading import (Checker, Context, Raw, Spec, col, decode, read_csv, read_excel,
-                                          start_checker)
+from trygghet.data.ingest.reading import (Checker, Context, Raw, Spec, col, read_csv, read_excel,
+                                          read_yaml_with_lines, start_checker)
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import (choices, fold, parse_choice, parse_datetime, parse_int, parse_number,
                                          to_string)
@@ -154,17 +154,6 @@ def _indicator_ids(data) -> set[str]:
 # Goals (mal.yaml)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping (for rejects)."""
-
-
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 _TARGET_TYPES = choices("tak", "golv")
 
@@ -173,13 +162,7 @@ def ingest_goals(files: list, ctx: Context) -> pd.DataFrame:
     if not files:
         return sch.empty_table("goals")
     path = files[0][0]
-    text, _ = decode(path.name, ctx.read_bytes(path))
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise DataError(path.name, f"the file is not valid YAML{where}", "correct the YAML (indentation, colons)") from None
+    data = read_yaml_with_lines(path, ctx)
     goals = data.get("mal") if isinstance(data, dict) else None
     if not isinstance(goals, list):
         raise DataError(path.name, "the file has no list 'mal'", "see the mal.yaml format in docs/data-model.md")

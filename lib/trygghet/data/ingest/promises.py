@@ -25,11 +25,10 @@ import re
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from trygghet.data import schemas as sch
 from trygghet.data.errors import DataError
-from trygghet.data.ingest.reading import Checker, Context, Raw, decode
+from trygghet.data.ingest.reading import Checker, Context, Raw, read_yaml_with_lines
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import choices, fold, fold_header, parse_choice, parse_int, parse_number, to_string
 from trygghet.data.vocabulary import PROMISE_PARTIES, PROMISE_STATUSES
@@ -46,17 +45,6 @@ _BOTH_WORDS = {"bada", "gemensam", "gemensamt", "polisen och kommunen", "kommune
 _TARGET = re.compile(r"^\s*(?:minst\s+|högst\s+|ca\.?\s+)?([0-9][0-9\s\u00a0]*(?:[.,][0-9]+)?)\s*(.*)$", re.I)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping (for rejects)."""
-
-
-def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
 def split_target(value) -> tuple[str, str]:
@@ -86,13 +74,7 @@ def ingest_promises(files: list, ctx: Context) -> pd.DataFrame:
     if not files:
         return sch.empty_table("promises")
     path = files[0][0]
-    text, _ = decode(path.name, ctx.read_bytes(path))
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise DataError(path.name, f"the file is not valid YAML{where}", "correct the YAML (indentation, colons)") from None
+    data = read_yaml_with_lines(path, ctx)
     items = data
     if isinstance(data, dict):
         folded = {fold_header(k): v for k, v in data.items() if isinstance(k, str)}

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
+import yaml
 
 from trygghet.data import schemas as sch
 from trygghet.data import extract_layouts
@@ -25,7 +26,7 @@ from trygghet.data.errors import DataError
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import fold_header
 
-__all__ = ["Context", "Spec", "Raw", "Checker", "Decoded", "NOT_UTF8", "decode", "decode_lines", "describe_bytes", "read_csv", "read_excel", "finish_raw", "parse_csv_text",
+__all__ = ["read_yaml_with_lines", "Context", "Spec", "Raw", "Checker", "Decoded", "NOT_UTF8", "decode", "decode_lines", "describe_bytes", "read_csv", "read_excel", "finish_raw", "parse_csv_text",
            "start_checker", "col"]
 
 class Context:
@@ -394,3 +395,28 @@ def col(raw: Raw, key: str) -> pd.Series:
     if key in raw.frame.columns:
         return raw.frame[key]
     return pd.Series([""] * len(raw.frame), dtype=object)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping (``__line__``, for rejects)."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def read_yaml_with_lines(path: Path, ctx: "Context"):
+    """The YAML file ``path`` (decoded by the one encoding rule), every mapping carrying the line it starts
+    on as ``__line__``; invalid YAML stops the ingest with the line and the fix."""
+    text, _ = decode(path.name, ctx.read_bytes(path))
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise DataError(path.name, f"the file is not valid YAML{where}", "correct the YAML (indentation, colons)") from None
