@@ -28,12 +28,11 @@ import numpy as np
 import pandas as pd
 
 from trygghet.data import schemas as sch
-from trygghet.data.errors import DataError
 from trygghet.data.ingest.places import unknown_area_reason
 from trygghet.data.ingest.plan import _warn_unknown_indicators
-from trygghet.data.ingest.reading import Checker, Context, Raw, read_yaml_with_lines
+from trygghet.data.ingest.reading import Checker, Context, Raw, read_yaml_with_lines, yaml_records
 from trygghet.data.ingest.report import FileReport
-from trygghet.data.ingest.values import fold, fold_header, parse_datetime, to_string
+from trygghet.data.ingest.values import fold, parse_datetime, to_string
 from trygghet.data.vocabulary import CATEGORIES
 
 __all__ = ["ingest_problems", "split_ids"]
@@ -62,23 +61,11 @@ def ingest_problems(files: list, ctx: Context, measures: pd.DataFrame | None = N
     if not files:
         return sch.empty_table("problems")
     path = files[0][0]
-    data = read_yaml_with_lines(path, ctx)
-    items = data
-    if isinstance(data, dict):
-        folded = {fold_header(k): v for k, v in data.items() if isinstance(k, str)}
-        items = folded.get("problem", folded.get("problems"))
-    if not isinstance(items, list):
-        raise DataError(path.name, "the file has no list of problems (key 'problem')",
-                        "write the problems as a list under 'problem:' (see docs/lawframe.md)")
+    records, lines = yaml_records(path, read_yaml_with_lines(path, ctx), ("problem", "problems"), "problems",
+                                  "write the problems as a list under 'problem:' (see docs/lawframe.md)")
     report = FileReport(file=path.name, table="problems")
     ctx.reports.append(report)
-    rows, lines = [], []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        fields = {fold_header(k): v for k, v in item.items() if isinstance(k, str) and k != "__line__"}
-        rows.append({k: fields.get(k) for k in _KEYS})
-        lines.append(int(item.get("__line__", 1)))
+    rows = [{k: fields.get(k) for k in _KEYS} for fields in records]
     frame = pd.DataFrame(rows, columns=list(_KEYS))
     ids = frame["id"].map(_text)
     title = frame["rubrik"].map(_text)

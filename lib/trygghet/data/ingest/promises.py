@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 
 from trygghet.data import schemas as sch
-from trygghet.data.errors import DataError
-from trygghet.data.ingest.reading import Checker, Context, Raw, read_yaml_with_lines
+from trygghet.data.ingest.reading import Checker, Context, Raw, read_yaml_with_lines, yaml_records
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import choices, fold, fold_header, parse_choice, parse_int, parse_number, to_string
 from trygghet.data.vocabulary import PROMISE_PARTIES, PROMISE_STATUSES
@@ -74,26 +73,16 @@ def ingest_promises(files: list, ctx: Context) -> pd.DataFrame:
     if not files:
         return sch.empty_table("promises")
     path = files[0][0]
-    data = read_yaml_with_lines(path, ctx)
-    items = data
-    if isinstance(data, dict):
-        folded = {fold_header(k): v for k, v in data.items() if isinstance(k, str)}
-        items = folded.get("medborgarloften", folded.get("loften"))
-    if not isinstance(items, list):
-        raise DataError(path.name, "the file has no list of promises (key 'medborgarloften')",
-                        "write the promises as a list under 'medborgarloften:' (see docs/tryggare.md)")
+    records, lines = yaml_records(path, read_yaml_with_lines(path, ctx), ("medborgarloften", "loften"), "promises",
+                                  "write the promises as a list under 'medborgarloften:' (see docs/tryggare.md)")
     report = FileReport(file=path.name, table="promises")
     ctx.reports.append(report)
-    rows, lines = [], []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        fields = {fold_header(k): v for k, v in item.items() if isinstance(k, str) and k != "__line__"}
+    rows = []
+    for fields in records:
         row = {k: fields.get(k) for k in _KEYS}
         row["mal"], row["enhet"] = split_target(row["mal"])
         row["part"] = _party_text(row["part"])
         rows.append({k: "" if v is None else str(v).strip() for k, v in row.items()})
-        lines.append(int(item.get("__line__", 1)))
     frame = pd.DataFrame(rows, columns=[*_KEYS, "enhet"])
     headers = {"ar": "år", "lofte": "löfte", "part": "part", "aktivitet": "aktivitet", "mal": "mål",
                "utfort": "utfört", "status": "status", "kommentar": "kommentar", "enhet": "mål"}

@@ -26,7 +26,7 @@ from trygghet.data.errors import DataError
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import fold_header
 
-__all__ = ["read_yaml_with_lines", "Context", "Spec", "Raw", "Checker", "Decoded", "NOT_UTF8", "decode", "decode_lines", "describe_bytes", "read_csv", "read_excel", "finish_raw", "parse_csv_text",
+__all__ = ["read_yaml_with_lines", "yaml_records", "Context", "Spec", "Raw", "Checker", "Decoded", "NOT_UTF8", "decode", "decode_lines", "describe_bytes", "read_csv", "read_excel", "finish_raw", "parse_csv_text",
            "start_checker", "col"]
 
 class Context:
@@ -420,3 +420,20 @@ def read_yaml_with_lines(path: Path, ctx: "Context"):
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise DataError(path.name, f"the file is not valid YAML{where}", "correct the YAML (indentation, colons)") from None
+
+
+def yaml_records(path: Path, data, keys: tuple[str, ...], what: str, hint: str) -> tuple[list[dict], list[int]]:
+    """The list under the first of ``keys`` (folded headers; or ``data`` itself when it is a list): each
+    mapping's fields with folded keys, and the line it starts on. Not a list stops the ingest with ``hint``."""
+    items = data
+    if isinstance(data, dict):
+        folded = {fold_header(k): v for k, v in data.items() if isinstance(k, str)}
+        items = next((folded[k] for k in keys if k in folded), None)
+    if not isinstance(items, list):
+        raise DataError(path.name, f"the file has no list of {what} (key '{keys[0]}')", hint)
+    records, lines = [], []
+    for item in items:
+        if isinstance(item, dict):
+            records.append({fold_header(k): v for k, v in item.items() if isinstance(k, str) and k != "__line__"})
+            lines.append(int(item.get("__line__", 1)))
+    return records, lines
