@@ -33,6 +33,7 @@ from trygghet.data.vocabulary import sort_key_sv
 __all__ = [
     "LOCALE",
     "MISSING",
+    "is_missing",
     "SUPPRESSED",
     "HEADERS_SV",
     "number",
@@ -106,7 +107,7 @@ _ROUNDING = decimal.ROUND_HALF_UP
 
 def number(x: Any, decimals: int = 1, *, locale: str = LOCALE) -> str:
     """``12345.6`` -> ``"12 345,6"`` (non-breaking space between thousands, decimal comma)."""
-    if _is_missing(x):
+    if is_missing(x):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     with decimal.localcontext() as ctx:
@@ -116,7 +117,7 @@ def number(x: Any, decimals: int = 1, *, locale: str = LOCALE) -> str:
 
 def percent(x: Any, decimals: int = 0, *, locale: str = LOCALE) -> str:
     """A share given as a fraction: ``0.123`` -> ``"12 %"`` (``decimals=1``: ``"12,3 %"``)."""
-    if _is_missing(x):
+    if is_missing(x):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "\u00a0%"
     with decimal.localcontext() as ctx:
@@ -126,7 +127,7 @@ def percent(x: Any, decimals: int = 0, *, locale: str = LOCALE) -> str:
 
 def date(d: Any, *, locale: str = LOCALE) -> str:
     """``2026-11-26`` -> ``"26 november 2026"``; accepts date, datetime, Timestamp or ISO text."""
-    if _is_missing(d):
+    if is_missing(d):
         return MISSING
     if isinstance(d, str):
         d = pd.Timestamp(d)
@@ -166,7 +167,7 @@ def count(n: Any, threshold: int = SUPPRESS_BELOW, *, locale: str = LOCALE) -> s
     """
     if isinstance(n, str):
         return n
-    if _is_missing(n):
+    if is_missing(n):
         return MISSING
     shown = disclosure.shown_count(n, threshold)
     return shown if isinstance(shown, str) else number(shown, 0, locale=locale)
@@ -178,7 +179,7 @@ def interval(lo: Any, hi: Any, decimals: int | None = None, *, as_percent: bool 
 
     ``decimals`` defaults to 1 for numbers and 0 for percentages.
     """
-    if _is_missing(lo) or _is_missing(hi):
+    if is_missing(lo) or is_missing(hi):
         return MISSING
     if decimals is None:
         decimals = 0 if as_percent else 1
@@ -190,7 +191,7 @@ def interval(lo: Any, hi: Any, decimals: int | None = None, *, as_percent: bool 
 
 def p_value(p: Any, *, locale: str = LOCALE) -> str:
     """``"p = 0,01"``, or ``"p < 0,001"`` for very small p."""
-    if _is_missing(p):
+    if is_missing(p):
         return MISSING
     if float(p) < 0.001:
         return f"p < {number(0.001, 3, locale=locale)}"
@@ -283,7 +284,7 @@ def _cell_formatter(col, dec, is_percent, is_int, locale):
     def _format_cell(v):
         if isinstance(v, str):
             return v
-        if _is_missing(v):
+        if is_missing(v):
             return MISSING
         if isinstance(v, (bool, np.bool_)):
             return "ja" if v else "nej"
@@ -311,7 +312,8 @@ def _to_decimal(x: Any) -> decimal.Decimal:
     return decimal.Decimal(repr(float(x)))
 
 
-def _is_missing(x: Any) -> bool:
+def is_missing(x: Any) -> bool:
+    """True for None, NA, NaT and NaN (the reports' one test of a missing value; text and lists are values)."""
     if x is None or x is pd.NA or x is pd.NaT:
         return True
     if isinstance(x, (float, np.floating)):

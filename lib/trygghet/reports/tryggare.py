@@ -382,7 +382,7 @@ def about_text(s: dict) -> HTML:
 def between(indicator: str, lower, upper) -> str:
     """An interval in words, its bounds formatted as every report formats the indicator's values
     (:func:`trygghet.reports.wording.format_value`): "mellan 17 % och 23 %"; "–" without one."""
-    if _missing(lower) or _missing(upper):
+    if fmt.is_missing(lower) or fmt.is_missing(upper):
         return fmt.MISSING
     return f"mellan {wording.format_value(indicator, lower)} och {wording.format_value(indicator, upper)}"
 
@@ -391,16 +391,16 @@ def between(indicator: str, lower, upper) -> str:
 
 
 def _survey_row(area: str, indicator: str, row: pd.Series, comparison) -> dict:
-    shown = not bool(row["suppressed"]) and not _missing(row["value"])
+    shown = not bool(row["suppressed"]) and not fmt.is_missing(row["value"])
     return {
         "area": area, "indicator": indicator, "shown": shown,
-        "year": None if _missing(row["year"]) else int(row["year"]),
+        "year": None if fmt.is_missing(row["year"]) else int(row["year"]),
         "value": wording.format_value(indicator, row["value"], hidden=not shown),
         "interval": wording.format_interval(indicator, row["lower"], row["upper"], hidden=not shown),
         "range": between(indicator, row["lower"], row["upper"]) if shown else fmt.MISSING,
         "comparison": fmt.MISSING if comparison is None else COMPARISON_WORDS[str(comparison)],
         "change": wording.change_word(row["change_previous"]) if shown else fmt.MISSING,
-        "previous_year": None if _missing(row["previous_year"]) else int(row["previous_year"]),
+        "previous_year": None if fmt.is_missing(row["previous_year"]) else int(row["previous_year"]),
     }
 
 
@@ -409,13 +409,13 @@ def _crime_row(indicator: str, row: pd.Series) -> dict:
     hidden = bool(row["suppressed"]) or disclosure.suppress_value(row["n"], THRESHOLD)
     return {
         "indicator": indicator, "name": CRIME_INDICATORS[indicator], "shown": not hidden,
-        "year": None if _missing(row["year"]) else int(row["year"]),
+        "year": None if fmt.is_missing(row["year"]) else int(row["year"]),
         "count": fmt.count(row["n"], THRESHOLD) if not bool(row["suppressed"]) else fmt.MISSING,
         "rate": wording.format_value(indicator, row["value"], hidden=hidden),
         "change": wording.change_word(row["change_previous"]) if not hidden else fmt.MISSING,
-        "previous_year": None if _missing(row["previous_year"]) else int(row["previous_year"]),
+        "previous_year": None if fmt.is_missing(row["previous_year"]) else int(row["previous_year"]),
         "change_baseline": wording.change_word(row["change_baseline"]) if not hidden else fmt.MISSING,
-        "baseline_year": None if _missing(row["baseline_year"]) else int(row["baseline_year"]),
+        "baseline_year": None if fmt.is_missing(row["baseline_year"]) else int(row["baseline_year"]),
     }
 
 
@@ -433,8 +433,8 @@ def _crime_area_rows(store, year: int, areas: list[str]) -> list[dict]:
             shown = area in now.index and not bool(now.loc[area, "suppressed"])
             both = shown and area in before.index and not bool(before.loc[area, "suppressed"])
             reading = changes.loc[(ind, area)] if (ind, area) in changes.index else None
-            same_years = (reading is not None and not _missing(reading["year_to"]) and int(reading["year_to"]) == year
-                          and not _missing(reading["year_from"]) and int(reading["year_from"]) == year - 1)
+            same_years = (reading is not None and not fmt.is_missing(reading["year_to"]) and int(reading["year_to"]) == year
+                          and not fmt.is_missing(reading["year_from"]) and int(reading["year_from"]) == year - 1)
             rows.append({
                 "area": area, "indicator": ind, "shown": shown,
                 "rate": wording.format_value(ind, now.loc[area, "value"] if shown else None, hidden=not shown),
@@ -480,15 +480,15 @@ def _level_rows(store, year: int) -> list[dict]:
 
 
 def _promise_row(p: dict) -> dict:
-    unit = "" if _missing(p["unit"]) else f" {p['unit']}"
+    unit = "" if fmt.is_missing(p["unit"]) else f" {p['unit']}"
     return {
         "promise": str(p["promise"]),
         "party": PARTY_WORDS.get(str(p["party"]), str(p["party"])),
-        "activity": "" if _missing(p["activity"]) else str(p["activity"]),
-        "target": "" if _missing(p["target"]) else fmt.number(p["target"], 0) + unit,
-        "done": fmt.MISSING if _missing(p["done"]) else fmt.number(p["done"], 0),
+        "activity": "" if fmt.is_missing(p["activity"]) else str(p["activity"]),
+        "target": "" if fmt.is_missing(p["target"]) else fmt.number(p["target"], 0) + unit,
+        "done": fmt.MISSING if fmt.is_missing(p["done"]) else fmt.number(p["done"], 0),
         "status": PROMISE_STATUS_WORDS[str(p["status"])],
-        "comment": "" if _missing(p["comment"]) else str(p["comment"]),
+        "comment": "" if fmt.is_missing(p["comment"]) else str(p["comment"]),
     }
 
 
@@ -566,7 +566,7 @@ def _changes_sentence(rows: list[dict], what: str, since: int, why: str = "") ->
 
 
 def _areas_text(areas) -> str:
-    text = "" if _missing(areas) else str(areas)
+    text = "" if fmt.is_missing(areas) else str(areas)
     return _WHOLE if text in ("", WHOLE_MUNICIPALITY) else text
 
 
@@ -577,11 +577,3 @@ def _html(text: str) -> HTML:
 def _esc(text) -> str:
     return html.escape(str(text), quote=False)
 
-
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False

@@ -90,7 +90,7 @@ def change_word(reading: str) -> str:
 def trend_text(reading: str, year_from) -> str:
     """A change with the year it is compared with, as every report shows it: "ökat (jfr 2024)",
     "ingen säker förändring (jfr 2023)"; "ej mätbart" without an earlier measurement."""
-    if reading in (None, "not_measurable") or _missing(year_from):
+    if reading in (None, "not_measurable") or fmt.is_missing(year_from):
         return change_word("not_measurable")
     return f"{change_word(reading)} (jfr {int(year_from)})"
 
@@ -134,7 +134,7 @@ def format_value(indicator: str, value, *, hidden: bool = False, extra: int = 0)
     "8,3", counts "1 234" (1–4 as "<5"), sums in kronor "12 345 kr"; "–" when hidden or missing.
     ``extra`` adds decimals (see :func:`status_precision`). The one formatter of indicator values:
     reports, follow-up tables and the email use it."""
-    if hidden or _missing(value):
+    if hidden or fmt.is_missing(value):
         return fmt.MISSING
     d = definition(indicator)
     if d["kind"] == "count" and not extra:
@@ -145,7 +145,7 @@ def format_value(indicator: str, value, *, hidden: bool = False, extra: int = 0)
 def format_interval(indicator: str, lower, upper, *, hidden: bool = False, extra: int = 0) -> str:
     """An indicator's interval by its kind: "17–21 %", "1,95–2,23", "8,0–9,3"; "–" when hidden or
     without an interval (censuses)."""
-    if hidden or _missing(lower) or _missing(upper):
+    if hidden or fmt.is_missing(lower) or fmt.is_missing(upper):
         return fmt.MISSING
     d = definition(indicator)
     if d["kind"] in ("survey_share", "share"):
@@ -170,7 +170,7 @@ def status_precision(row: Mapping) -> int:
     numbers support its status: every interval bound that differs from the path value is shown
     differing from it ("17–21 %" beside "över målet 17 %" becomes "17,2–20,7 %" beside "16,9 %").
     At most :data:`MAX_EXTRA_DECIMALS`; :func:`status_reason` says so when even that does not separate them."""
-    if row.get("status") == "not_measurable" or _missing(row.get("path_value")):
+    if row.get("status") == "not_measurable" or fmt.is_missing(row.get("path_value")):
         return 0
     for extra in range(MAX_EXTRA_DECIMALS + 1):
         if _separated(row, extra):
@@ -182,17 +182,17 @@ def _separated(row: Mapping, extra: int) -> bool:
     """Whether every bound (the value for a census) that differs from the path is shown differing."""
     d = definition(str(row["indicator"]))
     path = float(row["path_value"])
-    bounds = [float(row[k]) for k in ("lower", "upper") if not _missing(row.get(k))] or [float(row["value"])]
+    bounds = [float(row[k]) for k in ("lower", "upper") if not fmt.is_missing(row.get(k))] or [float(row["value"])]
     shown_path = _fmt(d, path, extra)
     return all(_fmt(d, b, extra) != shown_path for b in bounds if b != path)
 
 
 def target_text(row: Mapping, extra: int = 0) -> str:
     """A sub-goal's target: "högst 16,9 % år 2025" (ceiling) or "minst 68 % år 2027" (floor)."""
-    if _missing(row.get("target_value")):
+    if fmt.is_missing(row.get("target_value")):
         return fmt.MISSING
     word = "högst" if row.get("target_type") == "tak" else "minst"
-    year = "" if _missing(row.get("target_year")) else f" år {int(row['target_year'])}"
+    year = "" if fmt.is_missing(row.get("target_year")) else f" år {int(row['target_year'])}"
     return f"{word} {format_value(str(row['indicator']), row['target_value'], extra=extra)}{year}"
 
 
@@ -209,7 +209,7 @@ def status_reason(row: Mapping, year: int | None = None) -> str:
     value = format_value(ind, row["value"], extra=extra)
     path_txt = format_value(ind, row["path_value"], extra=extra)
     target = format_value(ind, row["target_value"], extra=extra)
-    has_ci = not (_missing(row.get("lower")) or _missing(row.get("upper")))
+    has_ci = not (fmt.is_missing(row.get("lower")) or fmt.is_missing(row.get("upper")))
     ci = f" (95 % konfidensintervall {format_interval(ind, row['lower'], row['upper'], extra=extra)})" if has_ci else ""
     ceiling = row.get("target_type") == "tak"
     side_ok, side_bad = ("under", "över") if ceiling else ("över", "under")
@@ -292,14 +292,6 @@ def _unit_phrase(d: dict) -> str:
         return " " + d["unit"].replace("antal ", "")
     return ""
 
-
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 
