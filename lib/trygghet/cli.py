@@ -49,24 +49,50 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed; the same seed writes the same files")] = 2580,
     kommun: Annotated[Optional[str], typer.Option(help="municipality code (4 digits, e.g. 2581 Piteå): a demo "
                                                        "for that municipality (default 2580, Luleå)")] = None,
-    befolkning: Annotated[Optional[int], typer.Option(help="the municipality's population (needed with --kommun "
-                                                           "other than 2580)")] = None,
-    scale: Annotated[float, typer.Option(help="multiplies offences and survey answers (1.0 the full demo)")] = 1.0,
+    befolkning: Annotated[Optional[int], typer.Option(help="with --kommun: the municipality's population "
+                                                           "(default SCB's figure, data/reference/)")] = None,
+    scale: Annotated[Optional[float], typer.Option(help="multiplies offences and survey answers (default 1.0, "
+                                                        "the full demo; with --lan the smallest that suits "
+                                                        "the county)")] = None,
+    lan: Annotated[Optional[str], typer.Option("--lan", help="county code (2 digits, e.g. 25 Norrbotten): one "
+                                                             "demo store per municipality of the county in "
+                                                             "--out (for `trygghet run --stores`)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="with --lan: the folder of stores to write")] = None,
 ) -> None:
     """Write a complete synthetic raw data set in the contract formats (Luleå's, or with --kommun another
-    municipality's: its outline, its population, neutral area names)."""
+    municipality's: its outline, its population, neutral area names; with --lan a store for every
+    municipality of a county)."""
     from trygghet.data.demo import write_demo
-    from trygghet.data.demo._kommun import municipality_outline, write_municipality_demo
+    from trygghet.data.demo._kommun import (
+        county_scale_range,
+        municipality_outline,
+        municipality_population,
+        write_county_demo,
+        write_municipality_demo,
+    )
     from trygghet.data.errors import ParameterError
 
+    if lan is not None:
+        if out is None or raw_dir is not None or kommun is not None or befolkning is not None:
+            raise ParameterError("--lan writes stores: give their folder with --out (e.g. trygghet demo --lan 25 "
+                                 "--out stores-norrbotten), without RAW_DIR, --kommun or --befolkning")
+        scale = county_scale_range(lan)[0] if scale is None else scale
+        stores = write_county_demo(out, lan, seed=seed, scale=scale,
+                                   progress=lambda code, name, pop: _out.print(f"  {code} {name} ({pop} inhabitants)"))
+        _out.print(f"demo stores of county {lan.strip()} (synthetic, seed {seed}, scale {scale:g}): {len(stores)} "
+                   f"municipalities in {out}; next: trygghet run --stores {out} --out REPORTS")
+        return
+    if out is not None:
+        raise ParameterError("--out is for --lan; a single demo is written to RAW_DIR (trygghet demo RAW_DIR)")
+    scale = 1.0 if scale is None else scale
     raw_dir = raw_dir or paths().raw
     if kommun is None or kommun.strip() == "2580":
         written = write_demo(raw_dir, seed=seed, scale=scale)
         _out.print(f"demo data (synthetic, seed {seed}): {len(written)} files in {raw_dir}")
         return
     if befolkning is None:
-        raise ParameterError(f"--kommun {kommun} needs --befolkning, the municipality's population "
-                             "(SCB's latest figure, e.g. --befolkning 42800 for Piteå)")
+        befolkning, year = municipality_population(kommun)
+        _out.print(f"population {befolkning} (SCB, {year}; --befolkning overrides it)")
     written = write_municipality_demo(raw_dir, kommun, befolkning, seed=seed, scale=scale)
     name = municipality_outline(kommun)[0]["kommun"]
     _out.print(f"demo data for {name} ({kommun.strip()}, synthetic, seed {seed}): {len(written)} files in {raw_dir}")
@@ -195,12 +221,15 @@ def fetch(
     municipality: Annotated[Optional[str], typer.Option(help="four-digit municipality code (default the store's, "
                                                         "else 2580)")] = None,
     years: Annotated[Optional[str], typer.Option(help="years, e.g. 2015-2024 or 2019,2023 (default the last ten)")] = None,
-    source: Annotated[Optional[list[str]], typer.Option(help="kolada or scb (repeatable; default both)")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(help="kolada, scb or scbgeo (repeatable; default all)")] = None,
     bra_export: Annotated[Optional[Path], typer.Option(help="an export of Brå's statistics database to take in")] = None,
     group: Annotated[Optional[str], typer.Option(help="Kolada's id of the similar-municipalities group")] = None,
     kpi: Annotated[Optional[list[str]], typer.Option(help="only these Kolada key figures (repeatable)")] = None,
     kolada_url: Annotated[Optional[str], typer.Option(help="Kolada's API address (default the public v3 API)")] = None,
     scb_url: Annotated[Optional[str], typer.Option(help="SCB's PxWebApi 2 address (default the public API)")] = None,
+    areas: Annotated[Optional[str], typer.Option(help="SCB's areas used when data/raw has no omraden file: deso "
+                                                 "(default) or regso")] = None,
+    scb_geo_url: Annotated[Optional[str], typer.Option(help="SCB's geodata WFS address (default the public one)")] = None,
 ) -> None:
     """Download public statistics (Kolada, SCB; a Brå export) into data/raw/open/ with provenance.
     Offline or refused sources keep their last download; exit 1 when a source failed."""
@@ -209,7 +238,8 @@ def fetch(
     code = municipality or store_municipality(paths().store)
     report = fetch_open(raw_dir or paths().raw, code, parse_years(years) if years else None,
                         sources=tuple(source) if source else SOURCES, bra_export=bra_export, group=group,
-                        kpis=kpi or None, kolada_url=kolada_url, scb_url=scb_url)
+                        kpis=kpi or None, kolada_url=kolada_url, scb_url=scb_url, areas=areas,
+                        scb_geo_url=scb_geo_url)
     for line in report.lines:
         _out.print(line, markup=False)
     if not report.ok:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
-from trygghet.data.open import fetch_open
+from trygghet.data.open import fetch_open, open_settings
 from trygghet.data.open.files import provenance_path, read_provenance, sha256
 from trygghet.data.open.http import FetchError, Http, OfflineError, RateLimit
+from trygghet.data.open.kolada import check_data, group_members, kolada_frame
 from trygghet.data.open.scb import check_jsonstat, jsonstat_frame
 
-DATA = "/data/kpi/N07403,N07540/municipality/2580,0025,0000,G100001/year/2019,2020,2021,2022"
+DATA = "/data/kpi/N07403,N07540/municipality/2580,0025,0000,G176325/year/2019,2020,2021,2022"
 YEARS = [2019, 2020, 2021, 2022]
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "open"
 
 
 def kolada_routes(server, *, data=None):
@@ -54,7 +58,7 @@ def test_kolada_pages_are_merged_and_written_with_provenance(tmp_path, open_serv
     assert prov["url"] == open_server.base + DATA
     assert prov["fetched_at"] == "2026-03-01T08:00:00Z"
     assert prov["sha256"] == sha256((open_dir / "kolada_2580_data.json").read_bytes())
-    assert prov["source_updated"] == "2023-03-30" and "Kolada" in prov["licence"]
+    assert prov["source_updated"] == "2026-03-31" and "Kolada" in prov["licence"]
     # the request asked for the municipality, its county, the country and the similar-municipalities group
     paths = [p for _, p, _ in open_server.requests]
     assert any(p.startswith("/municipality_groups?title=Lule%C3%A5") for p in paths)
@@ -237,7 +241,7 @@ def test_bad_years_are_a_parameter_error(text):
 def test_more_than_25_years_are_asked_in_blocks(tmp_path, open_server):
     kolada_routes(open_server)
     years = list(range(1994, 2023))  # 29 years: 1994–2018 and 2019–2022
-    first = "/data/kpi/N07403,N07540/municipality/2580,0025,0000,G100001/year/" + ",".join(map(str, years[:25]))
+    first = "/data/kpi/N07403,N07540/municipality/2580,0025,0000,G176325/year/" + ",".join(map(str, years[:25]))
     open_server.route(first, {"body": '{"count": 0, "values": []}'})
     open_server.route(DATA, {"file": "kolada/data-page1.json"}, {"file": "kolada/data-page2.json"})
     report = fetch_open(tmp_path, "2580", years, sources=("kolada",), kpis=["N07403", "N07540"],
@@ -249,15 +253,64 @@ def test_more_than_25_years_are_asked_in_blocks(tmp_path, open_server):
     assert prov["details"]["years"] == years and prov["url"].endswith(",".join(map(str, years)))
 
 
-def test_the_overall_similar_municipalities_group_is_preferred(tmp_path, open_server):
+def test_the_similar_municipalities_group_is_the_one_made_for_the_municipality(tmp_path, open_server):
+    # groups.json is Kolada's answer to /municipality_groups?title=Luleå: RKA's twelve groups made for Luleå,
+    # none of which contains Luleå; the socio-economic one is taken
     kolada_routes(open_server)
-    doc = json.loads((open_server.FIXTURES / "kolada/groups.json").read_text(encoding="utf-8"))
-    other = dict(doc["values"][0], id="G100002", title="Liknande kommuner, äldreomsorg, Luleå")
-    overall = dict(doc["values"][0], title="Liknande kommuner, övergripande, Luleå")
-    outside = dict(doc["values"][0], id="G100003", title="Liknande kommuner, övergripande, Umeå",
-                   members=[{"id": "2480", "title": "Umeå"}])
-    open_server.route("/municipality_groups", {"body": json.dumps({"count": 3, "values": [other, outside, overall]},
-                                                                  ensure_ascii=False)})
     assert fetch_kolada(tmp_path, open_server).ok
     prov = read_provenance(tmp_path / "open" / "kolada_2580_group.json")
-    assert prov["details"] == {"group": "G100001", "title": "Liknande kommuner, övergripande, Luleå"}
+    assert prov["details"] == {"group": "G176325", "title": "Liknande kommuner socioekonomi, Luleå, 2024"}
+    saved = json.loads((tmp_path / "open" / "kolada_2580_group.json").read_text(encoding="utf-8"))["values"][0]
+    assert group_members(saved)[:2] == [("1080", "Karlskrona"), ("1292", "Ängelholm")]
+    assert "2580" not in dict(group_members(saved))
+
+
+def test_a_group_made_for_another_municipality_is_not_taken_and_the_latest_matching_wins(tmp_path, open_server):
+    kolada_routes(open_server)
+    doc = json.loads((open_server.FIXTURES / "kolada/groups.json").read_text(encoding="utf-8"))
+    by_id = {g["id"]: g for g in doc["values"]}
+    overall = by_id["G37455"]  # "Liknande kommuner, övergripande, Luleå, 2025"
+    umea = dict(overall, id="G176433", title="Liknande kommuner socioekonomi, Umeå, 2024",
+                members=[{"member_id": "2580", "member_title": "Luleå"}])  # contains Luleå, made for Umeå
+    older = dict(overall, id="G1", title="Liknande kommuner, övergripande, Luleå, 2022")
+    open_server.route("/municipality_groups", {"body": json.dumps({"count": 3, "values": [older, umea, overall],
+                                                                   "next_url": None}, ensure_ascii=False)})
+    open_server.route(DATA.replace("G176325", "G37455"), {"body": '{"count": 0, "values": [], "next_url": null}'})
+    assert fetch_kolada(tmp_path, open_server).ok
+    prov = read_provenance(tmp_path / "open" / "kolada_2580_group.json")
+    assert prov["details"] == {"group": "G37455", "title": "Liknande kommuner, övergripande, Luleå, 2025"}
+
+
+def test_without_a_group_for_the_municipality_there_is_no_group_file(tmp_path, open_server):
+    kolada_routes(open_server)
+    open_server.route("/municipality_groups", {"body": '{"count": 0, "values": [], "next_url": null}'})
+    route = open_server.route(DATA.replace(",G176325", ""), {"body": '{"count": 0, "values": [], "next_url": null}'})
+    assert fetch_kolada(tmp_path, open_server).ok and route.calls == 1
+    assert not (tmp_path / "open" / "kolada_2580_group.json").exists()
+
+
+def test_a_list_kolada_refuses_with_422_is_explained(tmp_path, open_server):
+    kolada_routes(open_server, data=[{"status": 422}])
+    report = fetch_kolada(tmp_path, open_server)
+    assert not report.ok and "HTTP 422" in report.lines[0] and "more than 25 ids" in report.lines[0]
+
+
+def test_a_withdrawn_value_is_left_out_of_the_frame():
+    data = {"values": [{"kpi": "N07403", "municipality": "2580", "period": 2022, "values": [
+        {"count": 1, "gender": "T", "status": "", "value": 827.0, "isdeleted": False},
+        {"count": 1, "gender": "K", "status": "", "value": 700.0, "isdeleted": True}]}]}
+    frame = kolada_frame(data, {"values": []}, None, "2580")
+    assert list(frame["gender"]) == ["T"] and list(frame["value"]) == [827.0]
+    data["values"][0]["values"][1]["isdeleted"] = "yes"
+    with pytest.raises(FetchError, match="data object 1 is not in Kolada's format"):
+        check_data(data, "test")
+
+
+def test_the_key_figures_of_the_settings_exist_in_koladas_catalogue_with_matching_titles():
+    # kpi-open-data.json: these key figures' records in Kolada v3's KPI catalogue (rKolada's recording)
+    catalogue = json.loads((FIXTURES / "kolada/kpi-open-data.json").read_text(encoding="utf-8"))["values"]
+    titles = {k["id"]: k["title"] for k in catalogue}
+    settings = open_settings()["kolada"]["kpis"]
+    assert {k["id"] for k in settings} <= set(titles)
+    assert all(re.search(k["title"], titles[k["id"]]) for k in settings)
+    assert all(k["publ_period"] and k["publication_date"] for k in catalogue)

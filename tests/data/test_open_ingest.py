@@ -31,7 +31,7 @@ def fetch_fixtures(raw, server):
     server.route("/municipality/2580,0025,0000", {"file": "kolada/municipality.json"})
     server.route("/kpi/N07403,N07540", {"file": "kolada/kpi.json"})
     server.route("/municipality_groups", {"file": "kolada/groups.json"})
-    server.route("/data/kpi/N07403,N07540/municipality/2580,0025,0000,G100001/year/2019,2020,2021,2022",
+    server.route("/data/kpi/N07403,N07540/municipality/2580,0025,0000,G176325/year/2019,2020,2021,2022",
                  {"file": "kolada/data-page1.json"}, {"file": "kolada/data-page2.json"})
     report = fetch_open(raw, "2580", [2019, 2020, 2021, 2022], sources=("kolada",), kpis=["N07403", "N07540"],
                         kolada_url=server.base, http=Http(retries=0))
@@ -54,8 +54,10 @@ def test_fetched_kolada_files_become_the_kolada_table(tmp_path, open_server):
     sources = read_json(tmp_path / "store", "open_sources.json")
     assert sources["municipality"] == "2580"
     assert sources["kpis"]["N07403"]["title"] == "Anmälda våldsbrott, antal/100 000 inv"
-    assert sources["files"]["kolada_2580_data.json"]["source_updated"] == "2023-03-30"
-    assert sources["group"]["title"].startswith("Liknande kommuner") and "Umeå" in sources["group"]["members"]
+    assert sources["files"]["kolada_2580_data.json"]["source_updated"] == "2026-03-31"
+    assert sources["group"]["title"] == "Liknande kommuner socioekonomi, Luleå, 2024"
+    assert sources["group"]["members"] == ["Karlskrona", "Ängelholm", "Varberg", "Skövde", "Karlstad", "Falun",
+                                           "Sundsvall"]
 
 
 def test_a_file_changed_by_hand_is_left_out_with_a_warning(tmp_path, open_server):

@@ -111,13 +111,13 @@ def test_the_demo_benchmarks_say_they_are_demo_data(demo_store):
 
 
 def test_the_gender_split_is_shown_where_kolada_has_it(tmp_path):
-    rows = ROWS + [("U07453", "2580", "kommun", "Luleå", 2022, 12.0), ("U07453", "0000", "riket", "Riket", 2022, 14.0)]
+    rows = ROWS + [("N07617", "2580", "kommun", "Luleå", 2022, 12.0), ("N07617", "0000", "riket", "Riket", 2022, 14.0)]
     store = kolada_store(tmp_path / "s", rows, SOURCES)
     frame = pd.read_parquet(store / "kolada.parquet")
-    split = frame.loc[frame["kpi"] == "U07453"].iloc[[0, 0]].assign(gender=["K", "M"], value=[14.5, 9.5])
+    split = frame.loc[frame["kpi"] == "N07617"].iloc[[0, 0]].assign(gender=["K", "M"], value=[14.5, 9.5])
     pd.concat([frame, split], ignore_index=True).to_parquet(store / "kolada.parquet", index=False)
     shown = j.benchmark_table(store, 2024).data.set_index("Id")
-    assert shown.loc["U07453", "Kvinnor / män i kommunen"] == "14,5 / 9,5"
+    assert shown.loc["N07617", "Kvinnor / män i kommunen"] == "14,5 / 9,5"
     assert shown.loc["N07403", "Kvinnor / män i kommunen"] == "–"
     assert "Kvinnor / män i kommunen" not in j.benchmark_table(kolada_store(tmp_path / "t", ROWS, SOURCES), 2024).data
 

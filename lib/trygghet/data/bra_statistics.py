@@ -1,16 +1,21 @@
 """Brå's statistics database export (*Databasfil*) read as a public source for benchmarks.
 
-Brå's interactive database ("Gör din egen sökning") exports a long table, one row per region ×
-offence × period::
+Brå's interactive database SOL ("Gör din egen sökning", statistik.bra.se/solwebb) exports a search as a
+long ``;``-separated table, one row per region × offence × period. Two real exports (recorded by
+overjoyde/bra-kriminalstatistik, ``tests/fixtures/sol_dbfil_ar.txt`` and ``sol_dbfil_manad.txt``)::
 
     Region;Brott;År;Period;Antal;/100 000 inv
-    Luleå kommun;0950 - Befogenhetsbedrägeri, bedrägeri genom social manipulation, …;2025;Helår;12;15,2
-    Luleå kommun;Våldsbrott;2026 prel.;Jan;..;..
+    Hela landet;Befogenhetsbedrägeri;År;2025;14278;135;
+    Hela landet;0950 - Befogenhetsbedrägeri, bedrägeri genom social manipulation, …;2026 prel.;Aug;498;5;
 
-The file is ``;``-separated, UTF-8 with a BOM or Windows-1252/Latin-1 (as the database writes it),
-with ``&nbsp;`` or spaces as thousands separators, decimal commas, ``..`` where a value does not
-apply, and preliminary years marked ``prel.``. :func:`read_export` returns a tidy frame; nothing in it
-is about persons (counts per municipality and year are public statistics).
+Data rows end with a ``;`` the header lacks. The yearly menus write the literal ``År`` in the År column and
+the year in Period; the monthly and quarterly menus write the year (``2026 prel.`` when preliminary) in
+År and the month or quarter in Period. The parents of a selected offence are echoed with ``..`` (no value),
+and a row can repeat. SOL serves ISO-8859-1; a saved file may be UTF-8 with a BOM. Thousands may be
+separated by ``&nbsp;`` or spaces and decimals by a comma. A brottskod search labels a row
+``"0950 - <label>"``; a brottstyp search by the type's name (``Totalt antal brott`` for all offences).
+:func:`read_export` returns a tidy frame; nothing in it is about persons (counts per municipality and year
+are public statistics).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import pandas as pd
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.reading import decode
 
-__all__ = ["COLUMNS", "read_export", "parse_export"]
+__all__ = ["ALL_OFFENCES", "COLUMNS", "all_offences", "parse_export", "read_export"]
 
 #: the tidy frame's columns
 COLUMNS = ["region", "offence", "offence_code", "year", "preliminary", "period", "count", "per_100k"]
@@ -32,6 +37,9 @@ COLUMNS = ["region", "offence", "offence_code", "year", "preliminary", "period",
 _HEADERS = {"region": "region", "brott": "offence", "ar": "year", "år": "year", "period": "period",
             "antal": "count", "/100 000 inv": "per_100k", "/100000 inv": "per_100k"}
 _CODE = re.compile(r"^\s*(\d{3,4})\s+-\s+(.*)$")
+#: how an export names all offences: SOL's brottstyp "Totalt antal brott" (reference/brottstyper_sol.csv of
+#: overjoyde/bra-kriminalstatistik) and Brå's published tables' "Samtliga brott" (compared case-blind)
+ALL_OFFENCES = ("totalt antal brott", "samtliga brott")
 
 
 def read_export(path: str | Path) -> pd.DataFrame:
@@ -50,7 +58,8 @@ def parse_export(text: str, name: str = "export") -> pd.DataFrame:
 
     Columns: ``region`` (as written), ``offence`` (the label without its code), ``offence_code``
     (4 digits when the row is one offence code, else ``<NA>``), ``year`` (Int64), ``preliminary``
-    (bool: the year is marked ``prel.``), ``period`` (``Helår``, a month or a quarter, as written),
+    (bool: the year is marked ``prel.``), ``period`` (``År`` from a yearly search, a month or a quarter as
+    written, ``Helår`` when the export has no Period column),
     ``count`` and ``per_100k`` (float, ``NaN`` for ``..``)."""
     text = text.replace("&nbsp;", "\u00a0")
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -63,6 +72,7 @@ def parse_export(text: str, name: str = "export") -> pd.DataFrame:
         raise DataError(name, f"lacks the column(s) {', '.join(sorted(missing))}; found {', '.join(header)}",
                         "export the result as 'Databasfil' (Region;Brott;År;Period;Antal;/100 000 inv)")
     rows = [ln.split(";") for ln in lines[1:]]
+    rows = [r[:-1] if len(r) == len(header) + 1 and not r[-1].strip() else r for r in rows]  # SOL's trailing ';'
     bad = [i + 2 for i, r in enumerate(rows) if len(r) != len(header)]
     if bad:
         raise DataError(name, f"line {bad[0]} has {len(rows[bad[0] - 2])} fields instead of {len(header)}",
@@ -71,7 +81,10 @@ def parse_export(text: str, name: str = "export") -> pd.DataFrame:
     for col in frame.columns:
         frame[col] = frame[col].str.strip()
     code = frame["offence"].str.extract(_CODE)
-    year_text = frame["year"]
+    period = frame["period"] if "period" in frame else pd.Series("Helår", index=frame.index, dtype=object)
+    yearly = ~frame["year"].str.contains(r"\d", regex=True) & period.str.fullmatch(r"\d{4}(\s*prel\.?)?")
+    year_text = frame["year"].where(~yearly, period)  # yearly menus: "År" in År, the year in Period
+    period = period.where(~yearly, frame["year"])
     year = pd.to_numeric(year_text.str.extract(r"(\d{4})")[0], errors="coerce").astype("Int64")
     if year.isna().any():
         first = int(np.flatnonzero(year.isna().to_numpy())[0])
@@ -83,11 +96,16 @@ def parse_export(text: str, name: str = "export") -> pd.DataFrame:
         "offence_code": code[0].str.zfill(4).astype("string"),
         "year": year,
         "preliminary": year_text.str.contains("prel", case=False).to_numpy(dtype=bool),
-        "period": (frame["period"] if "period" in frame else pd.Series("Helår", index=frame.index)).astype("string"),
+        "period": period.astype("string"),
         "count": _number(frame["count"]),
         "per_100k": _number(frame["per_100k"]) if "per_100k" in frame else np.nan,
     })
-    return out[COLUMNS]
+    return out[COLUMNS].drop_duplicates(ignore_index=True)  # SOL repeats a row two selections share
+
+
+def all_offences(table: pd.DataFrame) -> pd.Series:
+    """Rows of an export that count all offences (:data:`ALL_OFFENCES`)."""
+    return table["offence"].str.strip().str.lower().isin(ALL_OFFENCES) & table["offence_code"].isna()
 
 
 def _number(s: pd.Series) -> pd.Series:

@@ -372,6 +372,21 @@ _KOLADA = _frame(
     },
 )
 SCHEMAS["kolada"] = _KOLADA
+#: Brå's reported offences as exported from its statistics database (RAW/open/bra_<code>*.csv)
+_BRA_OFFENCES = _frame(
+    "bra_offences",
+    {
+        "region": _text(nullable=False),
+        "offence": _text(nullable=False),
+        "offence_code": pa.Column(_STR, checks=pa.Check.str_matches(r"^\d{4}$"), nullable=True),
+        "year": _num("int64"),
+        "preliminary": _num("bool"),
+        "period": _text(),
+        "count": _num("float64", nullable=True, ge=0),
+        "per_100k": _num("float64", nullable=True, ge=0),
+    },
+)
+SCHEMAS["bra_offences"] = _BRA_OFFENCES
 _GEO = frozenset({"areas", "municipality", "built_up_areas"})
 
 

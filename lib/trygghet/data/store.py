@@ -59,6 +59,7 @@ TABLES = {
     "problems": "problems.parquet",
     "est_reports": "est_reports.parquet",
     "kolada": "kolada.parquet",
+    "bra_offences": "bra_offences.parquet",
 }
 GEO_TABLES = frozenset({"areas", "municipality", "built_up_areas"})
 #: columns that stay on the analyst's machine: never in a published table, map or email

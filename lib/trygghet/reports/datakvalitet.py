@@ -52,6 +52,8 @@ __all__ = [
     "reason_text",
     "kolada_check",
     "kolada_note",
+    "bra_check",
+    "bra_note",
 ]
 
 #: the store's tables (and the codebooks) as the page names them
@@ -76,6 +78,7 @@ TABLE_NAMES = {
     "problems": "Problemregistret",
     "est_reports": "EST-rapporter",
     "kolada": "Kolada (öppen statistik)",
+    "bra_offences": "Brå, anmälda brott (öppen statistik)",
 }
 
 #: a reject reason's code (:data:`trygghet.data.ingest.reasons.REASON_CODES`) in plain Swedish
@@ -213,6 +216,17 @@ def kolada_check(store: str | Path | None, year: int):
 def kolada_note(store: str | Path | None, year: int) -> Markdown:
     """How many of the comparisons with Kolada differ beyond rounding, and the usual reasons."""
     return jamforelser.kolada_check_note(store, year)
+
+
+def bra_check(store: str | Path | None, year: int):
+    """Brå's official count of reported offences (all, and violent by Brå's definition) beside the police
+    extract's count, years up to ``year``; "skiljer" marks a difference beyond the documented margin."""
+    return jamforelser.bra_check_table(store, year)
+
+
+def bra_note(store: str | Path | None, year: int) -> Markdown:
+    """How many years differ from Brå beyond the margin, the margin, the usual reasons and the source."""
+    return jamforelser.bra_check_note(store, year)
 
 
 def page(store: str | Path | None, year: int) -> Page:

@@ -1,11 +1,13 @@
 """Jämförelser med öppen statistik: the municipality beside its county, similar municipalities and the country
-for the same years (Kolada), and the workbook's own indicators beside the same key figure in Kolada.
+for the same years (Kolada), the workbook's own indicators beside the same key figure in Kolada, and Brå's
+official count of reported offences beside the police extract's own count.
 
 The situation picture shows :func:`benchmark_chart` (one key figure per chart, the source and its update date
 under the chart), :func:`benchmark_table` and :func:`benchmark_note`; the data-quality report shows
-:func:`kolada_check_table` and :func:`kolada_check_note`. The numbers come from
-:mod:`trygghet.analysis.benchmarks`; every Swedish word is here. Without downloaded statistics (no
-``trygghet fetch``) each function says so in one sentence instead of failing.
+:func:`kolada_check_table` and :func:`kolada_check_note`. Brå: :func:`bra_table` (situation picture),
+:func:`bra_check_table` and :func:`bra_check_note` (data-quality report). The numbers come from
+:mod:`trygghet.analysis.benchmarks` and :mod:`trygghet.analysis.bra_check`; every Swedish word is here.
+Without downloaded statistics (no ``trygghet fetch``) each function says so in one sentence instead of failing.
 """
 
 from __future__ import annotations
@@ -15,12 +17,28 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from trygghet.analysis import benchmarks, indicators
+from trygghet.analysis import benchmarks, bra_check, disclosure, indicators
 from trygghet.reports import format as fmt
 from trygghet.reports import plots
 
-__all__ = ["REGION_LABELS", "KPI_NAMES", "benchmark_chart", "benchmark_display", "benchmark_table",
-           "benchmark_note", "source_line", "kolada_check_display", "kolada_check_table", "kolada_check_note"]
+__all__ = [
+    "BRA_MEASURES",
+    "KPI_NAMES",
+    "REGION_LABELS",
+    "benchmark_chart",
+    "benchmark_display",
+    "benchmark_note",
+    "benchmark_table",
+    "bra_check_note",
+    "bra_check_table",
+    "bra_display",
+    "bra_source_line",
+    "bra_table",
+    "kolada_check_display",
+    "kolada_check_note",
+    "kolada_check_table",
+    "source_line",
+]
 
 #: how each region kind is named on the page (the municipality by its own name)
 REGION_LABELS = {"län": "Länet", "liknande": "Liknande kommuner", "riket": "Riket"}
@@ -28,12 +46,11 @@ REGION_LABELS = {"län": "Länet", "liknande": "Liknande kommuner", "riket": "Ri
 KPI_NAMES = {
     "N07403": "Anmälda våldsbrott per 100 000 invånare",
     "N07540": "Anmälda brott totalt per 100 000 invånare",
-    "U07418": "Anmälda våldsbrott per 1 000 invånare (treårsmedelvärde)",
     "N07546": "Anmälda bostadsinbrott per 100 000 invånare",
     "N07544": "Anmälda narkotikabrott per 100 000 invånare",
-    "U07452": "Anmälda skadegörelsebrott per 1 000 invånare",
-    "U07417": "Anmälda stöld- och tillgreppsbrott per 1 000 invånare",
-    "U07453": "Invånare som oroat sig för bostadsinbrott, andel (%)",
+    "U07452": "Anmälda skadegörelsebrott per 100 000 invånare",
+    "U07417": "Anmälda stöld- och tillgreppsbrott per 100 000 invånare",
+    "N07617": "Oroar sig för bostadsinbrott (NTU), andel (%)",
 }
 _NONE = ("Ingen jämförelse med öppen statistik: datalagret saknar nedladdade värden från Kolada. "
          "Kör `trygghet fetch` och läs in igen (`trygghet ingest`).")
@@ -211,3 +228,82 @@ def _value(value, status) -> str:
         return fmt.MISSING
     text = fmt.number(value, 0 if abs(value) >= 100 else 1)
     return f"{text} ({status})" if isinstance(status, str) and status else text
+
+
+#: how the compared measures of Brå's count are named on the page
+BRA_MEASURES = {"alla": "Alla anmälda brott", "vald": "Våldsbrott (Brås definition)"}
+_BRA_NONE = ("Ingen jämförelse med Brås statistik: datalagret saknar en export från Brås statistikdatabas. "
+             "Ta in en export med `trygghet fetch --bra-export FIL` och läs in igen (`trygghet ingest`).")
+_LOCAL = "Polisens uttag"
+
+
+def bra_display(store: str | Path | None, year: int) -> pd.DataFrame:
+    """Brå's yearly count beside the extract's, the years up to ``year``: ``Brott``, ``year``, ``Brå``,
+    ``Brå per 100 000 inv.``, ``Polisens uttag`` (offences reported that year), ``Skillnad``,
+    ``Skillnad (%)``, ``Bedömning`` ("inom marginalen" or "skiljer"). The extract's count of 1–4 and its
+    difference are hidden ("<5", "–")."""
+    check = bra_check.local_vs_bra(store, years=list(range(1990, int(year) + 1)))
+    hide = [disclosure.suppress_value(v) for v in check["local"]]
+    return pd.DataFrame({
+        "Brott": check["measure"].map(BRA_MEASURES),
+        "year": check["year"],
+        "Brå": [f"{fmt.number(v, 0)} (prel.)" if p else v for v, p in zip(check["bra"], check["preliminary"])],
+        "Brå per 100 000 inv.": check["bra_per_100k"],
+        _LOCAL: check["local"],
+        "Skillnad": [fmt.MISSING if h else v for v, h in zip(check["difference"], hide)],
+        "Skillnad (%)": [pd.NA if h else v for v, h in zip(check["relative"], hide)],
+        "Bedömning": ["inom marginalen" if ok else "skiljer" for ok in check["within_tolerance"]],
+    })
+
+
+def bra_source_line(store: str | Path | None) -> str:
+    """The line under the Brå tables: Brå's database, the exports' latest year and download date (and that
+    the values are demo data, when they are)."""
+    sources = bra_check.bra_source(store)
+    text = "Källa: Brå, statistikdatabasen över anmälda brott"
+    if not sources:
+        return text + "."
+    latest = max((str(s["source_updated"]) for s in sources if s.get("source_updated")), default=None)
+    fetched = max((str(s["fetched_at"])[:10] for s in sources if s.get("fetched_at")), default=None)
+    parts = [f"uttag till och med {latest}" if latest else None, f"hämtat {fmt.date(fetched)}" if fetched else None]
+    text += " (" + ", ".join(p for p in parts if p) + ")" if any(parts) else ""
+    return text + (". Demodata i Brås format." if any(s.get("demo") for s in sources) else ".")
+
+
+def bra_table(store: str | Path | None, year: int):
+    """Brå's official count of reported offences per year beside the police extract's count (situation
+    picture), with the source under it."""
+    shown = bra_display(store, year)
+    if shown.empty:
+        return Markdown(_BRA_NONE)
+    return fmt.table(shown.drop(columns=["Bedömning"]), count_cols=[_LOCAL], by=["Brott", "year"],
+                     within=["Brott", "year"], secondary=False, percent_cols=["Skillnad (%)"], percent_decimals=1,
+                     decimals=0, caption=bra_source_line(store))
+
+
+def bra_check_table(store: str | Path | None, year: int):
+    """:func:`bra_display` with its verdict (data-quality report)."""
+    shown = bra_display(store, year)
+    if shown.empty:
+        return Markdown(_BRA_NONE)
+    return fmt.table(shown, count_cols=[_LOCAL], by=["Brott", "year"], within=["Brott", "year"], secondary=False,
+                     percent_cols=["Skillnad (%)"], percent_decimals=1, decimals=0, caption=bra_source_line(store))
+
+
+def bra_check_note(store: str | Path | None, year: int) -> Markdown:
+    """One paragraph: the margin, how many years differ beyond it, and the usual reasons."""
+    shown = bra_display(store, year)
+    if shown.empty:
+        return Markdown("")
+    margin = (f"Marginalen är {fmt.percent(bra_check.TOLERANCE, 0)} av Brås antal, dock minst "
+              f"{bra_check.MIN_DIFFERENCE} brott (Brås preliminära och slutliga siffror har skilt mindre än "
+              "0,5 procent).")
+    differ = shown.loc[shown["Bedömning"] == "skiljer"]
+    if differ.empty:
+        head = f"Polisens uttag stämmer med Brås statistik inom marginalen alla {len(shown)} jämförda år."
+    else:
+        years = ", ".join(f"{b[:1].lower()}{b[1:]} {int(y)}" for b, y in zip(differ["Brott"], differ["year"]))
+        head = f"{len(differ)} av {len(shown)} jämförelser skiljer mer än marginalen: {years}."
+    return Markdown(head + " " + margin + " Brå räknar brotten det år de anmäldes och i den kommun där de begicks; "
+                    "uttaget räknas här efter anmälningsdatum. En större skillnad kan betyda att uttaget saknar "
+                    "brott, har dubbletter eller att brott har fått en annan brottskod sedan uttaget gjordes.")

@@ -34,6 +34,11 @@ SOURCES = {
         "Hämtas med kommandot trygghet fetch; Kolada räknar brott efter anmälningsår och brottsplats per invånare den 31 december, "
         "så talen kan skilja något från arbetsbokens egna (se datakvalitetsrapporten). Senaste årets siffror kan vara "
         "preliminära. Gruppen liknande kommuner är Koladas och dess värde är ett ovägt medelvärde."),
+    "bra_offences": (
+        "Brås statistikdatabas över anmälda brott", "Brås officiella antal anmälda brott i kommunen bredvid polisens uttag.",
+        "Tas in som export med kommandot trygghet fetch --bra-export. Brå räknar brott det år de anmäldes och i den "
+        "kommun där de begicks; senaste årets siffror kan vara preliminära. Våldsbrott jämförs bara när exporten "
+        "har brottskoder."),
     "survey": (
         "Trygghetsmätningen", "Konsekvenserna: otrygghet, oro, utsatthet, förtroende och problem i området.",
         "Görs vissa år, inte varje år. Svarsfrekvensen är långt under 100 % och de som svarar kan skilja sig "

@@ -19,7 +19,7 @@ from trygghet.data.vocabulary import CATEGORY_UNKNOWN
 from trygghet.reports import (arshjul, brottskoncentrationer, common, indicator_docs, kallor, maps, plots,
                               problemregister, uppfoljning)
 from trygghet.reports import format as fmt
-from trygghet.reports.jamforelser import benchmark_chart, benchmark_note, benchmark_table
+from trygghet.reports.jamforelser import benchmark_chart, benchmark_note, benchmark_table, bra_table
 
 __all__ = [
     "KEY_INDICATORS",
@@ -60,6 +60,7 @@ __all__ = [
     "benchmark_chart",
     "benchmark_table",
     "benchmark_note",
+    "bra_table",
 ]
 
 #: the key figures on the situation picture's first screen

@@ -75,7 +75,7 @@ def municipalities(stores: dict[str, Path], year: int):
     for key, s in stores.items():
         m = store_mod.municipality(s)
         rows.append({"Kommun": m["name"], "Kommunkod": m["code"],
-                     "Rapporter": f"[{m['name']}s rapporter](../{key}/{int(year)}/index.html)"})
+                     "Rapporter": f"[{common.genitive(m['name'])} rapporter](../{key}/{int(year)}/index.html)"})
     return common.markdown(_markdown_table(pd.DataFrame(rows)))
 
 

@@ -19,13 +19,14 @@ from trygghet.data.demo import _problems
 from trygghet.data.demo import _promises
 from trygghet.data.demo._est import K_EST, generate_est
 from trygghet.data.demo._grid import GRID_FILE, K_GRID, population_grid
+from trygghet.data.demo._bra import BRA_FILES, K_BRA, write_bra
 from trygghet.data.demo._open import K_OPEN, OPEN_FILES, write_open
 from trygghet.data.demo._io import fmt_decimal, write_csv, write_geojson, write_text, write_xlsx
 from trygghet.data.demo._survey import problem_index
 from trygghet.data.errors import ParameterError
 from trygghet.data.ingest import read_code_list
 
-__all__ = ["write_demo", "DEMO_FILES", "DEMO_OPEN_FILES"]
+__all__ = ["write_demo", "DEMO_FILES", "DEMO_OPEN_FILES", "DEMO_BRA_FILES"]
 
 #: every file :func:`write_demo` writes (at any scale)
 DEMO_FILES = (
@@ -46,6 +47,8 @@ DEMO_FILES = (
 
 #: the public statistics the demo writes under RAW/open/ (as `trygghet fetch` would; not returned by write_demo)
 DEMO_OPEN_FILES = OPEN_FILES
+#: the demo's exports of Brå's statistics database under RAW/open/ (as `trygghet fetch --bra-export` takes them)
+DEMO_BRA_FILES = BRA_FILES
 
 
 def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
@@ -129,6 +132,7 @@ def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
     written.append(write_csv(generate_est(np.random.default_rng([int(seed), K_EST]), geo), raw / "est_rapporter.csv"))
     written.append(write_csv(population_grid(np.random.default_rng([int(seed), K_GRID]), geo, pop), raw / GRID_FILE))
     write_open(np.random.default_rng([int(seed), K_OPEN]), raw)
+    write_bra(np.random.default_rng([int(seed), K_BRA]), raw, offences, pop, codes)
     return written
 
 
@@ -159,6 +163,8 @@ def _baselines(offences: pd.DataFrame, pop: pd.DataFrame, survey: pd.DataFrame, 
 
     def pi(area):
         sub = survey.loc[survey["område"] == area]
+        if not sub["vikt"].sum() > 0:  # nobody answered there (a very small demo): the whole municipality stands in
+            sub = survey
         coded = {i: sub[i].fillna(0).to_numpy(dtype=int) for i in items}
         return problem_index(coded, scoring, sub["vikt"].to_numpy())
 

@@ -11,17 +11,24 @@ municipality :func:`write_municipality_demo`
    municipality's population, which scales the population and every count (rates stay Luleå's);
 3. runs the ordinary generator on that folder (so Luleå's own demo is untouched) and then gives the
    areas, places and streets neutral Swedish names (:data:`RENAME`), so that no Luleå name remains;
-4. leaves out Luleå's public statistics (``RAW/open/``): another municipality's come from ``trygghet fetch``.
+4. leaves out Luleå's public statistics (``RAW/open/``, Kolada and Brå): another municipality's come from
+   ``trygghet fetch``.
+
+The population defaults to SCB's figure in ``data/reference/sverige_kommuner_befolkning.csv``
+(:func:`populations`). :func:`write_county_demo` makes one demo store per municipality of a county, the
+folder of stores ``trygghet run --stores`` reads.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,21 +39,33 @@ from shapely.geometry import mapping, shape
 from shapely.ops import nearest_points
 
 from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, paths
-from trygghet.data.demo import DEMO_OPEN_FILES, _geo, write_demo
+from trygghet.data.demo import DEMO_BRA_FILES, DEMO_OPEN_FILES, _geo, write_demo
 from trygghet.data.demo._population import TOTALS
 from trygghet.data.errors import DataError, ParameterError
+from trygghet.data.ingest import ingest
 
 __all__ = [
     "MUNICIPALITIES_FILE",
+    "POPULATION_FILE",
     "RENAME",
+    "county_scale_range",
     "derive_reference",
     "municipalities",
     "municipality_outline",
+    "municipality_population",
+    "populations",
+    "write_county_demo",
     "write_municipality_demo",
 ]
 
 #: the public boundaries of all 290 municipalities (WGS 84), shipped in ``data/reference/``
 MUNICIPALITIES_FILE = "sverige_kommuner.geojson"
+
+#: SCB's population of all 290 municipalities (1 November 2024, CC0), shipped in ``data/reference/``
+POPULATION_FILE = "sverige_kommuner_befolkning.csv"
+
+#: ``scale × population / Luleå's`` must lie in this range for a demo (enough data, and not too much)
+_FACTOR_RANGE = (0.01, 10.0)
 
 #: beyond this distance (metres) from the town centre a Luleå area counts as a village, not part of the town
 _TOWN_RADIUS_M = 12_000.0
@@ -84,6 +103,30 @@ def municipalities(reference: str | Path | None = None) -> pd.DataFrame:
     rows = [(str(f["properties"]["id"]), str(f["properties"]["kom_namn"]), str(f["properties"]["lan_code"]))
             for f in doc["features"]]
     return pd.DataFrame(rows, columns=["code", "name", "county"]).sort_values("code", ignore_index=True)
+
+
+def populations(reference: str | Path | None = None) -> pd.DataFrame:
+    """SCB's population of every municipality: ``code`` (4 digits), ``name``, ``year``, ``population`` (int)."""
+    ref = Path(reference) if reference is not None else paths().reference
+    path = ref / POPULATION_FILE
+    if not path.is_file():
+        raise DataError(str(path), "the population of Sweden's municipalities is missing",
+                        "restore data/reference/ from the repository, or give the population with --befolkning")
+    table = pd.read_csv(path, sep=";", dtype={"code": str, "name": str}, encoding="utf-8")
+    if list(table.columns) != ["code", "name", "year", "population"] or not table["code"].is_unique:
+        raise DataError(str(path), "needs the columns code;name;year;population, one row per municipality",
+                        "restore data/reference/ from the repository")
+    return table.astype({"year": int, "population": int})
+
+
+def municipality_population(code: str, reference: str | Path | None = None) -> tuple[int, int]:
+    """``(population, year)`` of the municipality ``code`` from SCB's shipped table (:func:`populations`)."""
+    code = _check_code(code)
+    row = populations(reference).set_index("code")
+    if code not in row.index:
+        raise ParameterError(f"municipality code {code} has no population in data/reference/{POPULATION_FILE}; "
+                             "give it with --befolkning (SCB's latest figure)")
+    return int(row.at[code, "population"]), int(row.at[code, "year"])
 
 
 def municipality_outline(code: str, reference: str | Path | None = None) -> tuple[dict, shapely.Geometry]:
@@ -128,16 +171,19 @@ def derive_reference(code: str, population: int, folder: str | Path, reference: 
     return out
 
 
-def write_municipality_demo(raw_dir: str | Path, code: str, population: int, seed: int = 2580, *,
+def write_municipality_demo(raw_dir: str | Path, code: str, population: int | None = None, seed: int = 2580, *,
                             scale: float = 1.0, reference: str | Path | None = None) -> list[Path]:
     """Write a synthetic raw data set for municipality ``code`` with ``population`` inhabitants into ``raw_dir``.
 
-    The code ``2580`` (Luleå) writes the ordinary demo. ``scale`` works as in ``write_demo`` on top of the
-    population's factor (counts grow with the population); their product must lie between 0.01 and 10.
+    The code ``2580`` (Luleå) writes the ordinary demo. ``population`` defaults to SCB's figure
+    (:func:`municipality_population`). ``scale`` works as in ``write_demo`` on top of the population's
+    factor (counts grow with the population); their product must lie between 0.01 and 10.
     """
     code = _check_code(code)
     if code == MUNICIPALITY_CODE:
         return write_demo(raw_dir, seed, scale=scale, reference=reference)
+    if population is None:
+        population = municipality_population(code, reference)[0]
     factor = population / TOTALS[max(TOTALS)] if isinstance(population, (int, np.integer)) else 0.0
     if not 0.01 <= float(scale) * factor <= 10.0:
         raise ParameterError(f"scale {scale} × population {population} / {TOTALS[max(TOTALS)]} (Luleå, the calibration) "
@@ -152,6 +198,69 @@ def write_municipality_demo(raw_dir: str | Path, code: str, population: int, see
     for path in written:
         _rename_file(path, table)
     return written
+
+
+def county_scale_range(county: str, reference: str | Path | None = None) -> tuple[float, float]:
+    """``(smallest, largest)`` scale (two decimals) a demo of every municipality of ``county`` allows: the
+    smallest municipality gets at least a hundredth, the largest at most ten times Luleå's full demo."""
+    factors = _county_table(county, reference)["factor"]
+    return (math.ceil(_FACTOR_RANGE[0] / float(factors.min()) * 100) / 100,
+            math.floor(_FACTOR_RANGE[1] / float(factors.max()) * 100) / 100)
+
+
+def write_county_demo(out_dir: str | Path, county: str, seed: int = 2580, *, scale: float | None = None,
+                      reference: str | Path | None = None,
+                      progress: Callable[[str, str, int], None] | None = None) -> dict[str, Path]:
+    """One demo store per municipality of ``county`` (2 digits, e.g. ``25`` Norrbotten) in ``out_dir``.
+
+    Each municipality's raw files go to ``OUT/raw/<code>/`` and its store to ``OUT/<code>/`` — the folder
+    of stores ``trygghet run --stores OUT`` reads. Populations are SCB's (:func:`populations`); one
+    ``scale`` for all, by default the smallest that :func:`county_scale_range` allows (so the smallest
+    municipality still gets enough data, and the county is quick). Luleå (2580) gets its own demo with
+    ``seed``, the others seeds drawn from ``seed`` (each municipality differs). ``progress(code, name,
+    population)`` is called before each municipality. Returns ``{code: store folder}``.
+    """
+    table = _county_table(county, reference)
+    low, high = county_scale_range(county, reference)
+    scale = low if scale is None else scale
+    if not low <= float(scale) <= high:
+        small = table.loc[table["factor"].idxmin()]
+        raise ParameterError(f"--scale {scale} does not suit county {county}: its municipalities need a scale between "
+                             f"{low:g} and {high:g} (the smallest, {small['name']}, has {small['population']} "
+                             "inhabitants); leave --scale out for the smallest that works")
+    out = Path(out_dir)
+    rng = np.random.default_rng([int(seed), 24])
+    seeds = rng.integers(1, 2**31 - 1, size=len(table))
+    stores = {}
+    for (_, row), own in zip(table.iterrows(), seeds):
+        code = row["code"]
+        if progress is not None:
+            progress(code, row["name"], int(row["population"]))
+        muni_seed = int(seed) if code == MUNICIPALITY_CODE else int(own)
+        write_municipality_demo(out / "raw" / code, code, int(row["population"]), seed=muni_seed,
+                                scale=float(scale), reference=reference)
+        ingest(out / "raw" / code, out / code)
+        stores[code] = out / code
+    return stores
+
+
+def _county_table(county: str, reference: str | Path | None) -> pd.DataFrame:
+    """The municipalities of ``county`` with ``population`` (SCB) and ``factor`` (population / Luleå's)."""
+    text = str(county).strip()
+    table = municipalities(reference)
+    if not re.fullmatch(r"\d{2}", text) or text not in set(table["county"]):
+        raise ParameterError(f"a county code has two digits and is one of {', '.join(sorted(set(table['county'])))} "
+                             f"(25 Norrbotten, 01 Stockholm), got {county!r}")
+    table = table[table["county"] == text].merge(populations(reference)[["code", "population"]], on="code",
+                                                 how="left")
+    missing = table.loc[table["population"].isna(), "code"].tolist()
+    if missing:
+        raise DataError(str(POPULATION_FILE), f"no population for {', '.join(missing)}",
+                        "restore data/reference/ from the repository")
+    table["population"] = table["population"].astype(int)
+    calibration = TOTALS[max(TOTALS)]
+    table["factor"] = np.where(table["code"] == MUNICIPALITY_CODE, 1.0, table["population"] / calibration)
+    return table.reset_index(drop=True)
 
 
 def _place_centres(offsets: np.ndarray, area: shapely.Geometry) -> np.ndarray:
@@ -219,9 +328,10 @@ def _rename_xlsx(data: bytes, table: list[tuple[str, str]]) -> bytes:
 
 
 def _drop_open_files(raw: Path) -> None:
-    """Remove the Luleå public statistics ``write_demo`` puts under ``RAW/open/`` (empty folder removed too)."""
+    """Remove the Luleå public statistics ``write_demo`` puts under ``RAW/open/`` (Kolada, Brå; the empty
+    folder too)."""
     folder = raw / "open"
-    for name in DEMO_OPEN_FILES:
+    for name in (*DEMO_OPEN_FILES, *DEMO_BRA_FILES):
         for path in (raw / name, folder / Path(name).name):
             if path.is_file():
                 path.unlink()

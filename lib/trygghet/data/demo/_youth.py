@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from trygghet.data.demo._geo import Geography
+from trygghet.data.demo._population import TOTALS
 
 __all__ = ["YOUTH_YEARS", "generate_youth"]
 
@@ -88,6 +89,9 @@ def generate_youth(rng: np.random.Generator, year: int, pop: pd.DataFrame, zs: p
 
 def _pupils(rng, year: int, pop: pd.DataFrame, geo: Geography, scale: float) -> pd.DataFrame:
     teens = pop.loc[(pop["år"] == year) & (pop["åldersgrupp"] == "15-17")].groupby("område")["antal"].sum()
+    # `scale` already carries another municipality's population factor (write_municipality_demo) and `pop` is
+    # that municipality's: count pupils on the calibration's scale (the factor is exactly 1 for Luleå)
+    scale = scale / (pop.loc[pop["år"] == year, "antal"].sum() / TOTALS[year])
     schools = {p.area: p.name for p in geo.places if "school" in p.kinds}
     rows = []
     weights = []

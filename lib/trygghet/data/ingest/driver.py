@@ -15,11 +15,13 @@ import pandas as pd
 
 from trygghet import __version__
 from trygghet.data import schemas as sch
+from trygghet.data.ingest.bra import ingest_bra
 from trygghet.data.ingest.code_list import load_code_list
 from trygghet.data.ingest.est import ingest_est
 from trygghet.data.ingest.files import check_folders, collect_rejects, discover, write_store, years_of
 from trygghet.data.ingest.offences import ingest_offences
 from trygghet.data.ingest.open_data import fill_population, ingest_open
+from trygghet.data.ingest.open_geo import scb_grid_files
 from trygghet.data.ingest.places import ingest_areas
 from trygghet.data.ingest.population_grid import ingest_built_up_areas, ingest_population_grid
 from trygghet.data.ingest.plan import ingest_goals, ingest_measures
@@ -45,6 +47,7 @@ YEAR_TABLES = (
     "events",
     "est_reports",
     "kolada",
+    "bra_offences",
 )
 
 
@@ -67,8 +70,11 @@ def ingest(raw_dir: str | Path, store_dir: str | Path) -> IngestReport:
     tables["areas"], tables["municipality"] = ingest_areas(found.get("areas", []), ctx)
     tables["offences"] = ingest_offences(found.get("offences", []), ctx)
     tables["kolada"], jsons["open_sources.json"] = ingest_open(raw, ctx, tables["municipality"])
+    tables["bra_offences"] = ingest_bra(raw, ctx, tables["municipality"])
     tables["population"] = ingest_simple(found.get("population", []), ctx, POPULATION)
     tables["population"] = fill_population(tables["population"], tables["areas"], tables["municipality"], raw, ctx)
+    if not found.get("population_grid"):  # SCB's 1 km grid from `trygghet fetch` (open/scb_befolkning_rutor_<code>.csv)
+        found["population_grid"] = scb_grid_files(raw, tables["municipality"], ctx)
     tables["population_grid"] = ingest_population_grid(found.get("population_grid", []), ctx)
     tables["built_up_areas"] = ingest_built_up_areas(found.get("built_up_areas", []), ctx)
     tables["survey"], jsons["survey_codebook.json"] = ingest_survey(

@@ -24,7 +24,7 @@ from trygghet.data.errors import DataError
 from trygghet.data.ingest.reading import Context
 from trygghet.data.open.files import PROVENANCE_SUFFIX, read_provenance
 from trygghet.data.open.http import FetchError
-from trygghet.data.open.kolada import kolada_frame
+from trygghet.data.open.kolada import group_members, kolada_frame
 from trygghet.data.open.scb import jsonstat_frame
 
 __all__ = ["ingest_open", "scb_population", "fill_population"]
@@ -72,7 +72,7 @@ def ingest_open(raw: Path, ctx: Context, municipality: pd.DataFrame) -> tuple[pd
                                                ("title", "description", "publication_date", "is_divided_by_gender")}
     if group:
         sources["group"] = {"id": str(group.get("id")), "title": group.get("title"),
-                            "members": [m.get("title") for m in group.get("members") or [] if isinstance(m, dict)]}
+                            "members": [name for _, name in group_members(group)]}
     return frame, sources
 
 

@@ -16,6 +16,7 @@ from pyproj import Transformer
 from trygghet.data import schemas as sch
 from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, MUNICIPALITY_NAME
 from trygghet.data.errors import DataError
+from trygghet.data.ingest.open_geo import scb_areas
 from trygghet.data.ingest.reading import Checker, Context, Raw, col
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import fold, fold_header, parse_number, to_string, unique_map
@@ -180,6 +181,9 @@ def area_from_place(area: np.ndarray, x: np.ndarray, y: np.ndarray, ctx: Context
 def ingest_areas(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     if not files:
+        scb = scb_areas(ctx)  # SCB's DeSO/RegSO from `trygghet fetch`, when the municipality has no areas file
+        if scb is not None:
+            return scb
         ctx.warnings.append("no areas file (omraden.geojson or omraden.gpkg): areas are empty and places "
                             "are not joined to areas")
         return sch.empty_table("areas"), sch.empty_table("municipality")

@@ -21,12 +21,14 @@ from trygghet.data.open.files import provenance_path, read_provenance, save_down
 from trygghet.data.open.http import FetchError, Http, OfflineError
 from trygghet.data.open.kolada import fetch_kolada
 from trygghet.data.open.scb import fetch_population
+from trygghet.data.open.scb_geo import LEVELS, fetch_geo
 from trygghet.data.store import read_table
 
 __all__ = ["SOURCES", "FetchReport", "fetch_open", "open_settings", "parse_years", "store_municipality", "FetchError",
            "OfflineError"]
 
 SOURCES = ("kolada", "scb")
+SOURCES = SOURCES + ("scbgeo",)  # SCB's geodata: DeSO/RegSO areas and the 1 km population grid
 
 
 @dataclass
@@ -51,6 +53,7 @@ def open_settings() -> dict:
 def fetch_open(raw_dir: str | Path, municipality: str = MUNICIPALITY_CODE, years: list[int] | None = None, *,
                sources: tuple[str, ...] = SOURCES, bra_export: str | Path | None = None, group: str | None = None,
                kpis: list[str] | None = None, kolada_url: str | None = None, scb_url: str | None = None, http: Http | None = None,
+               areas: str | None = None, scb_geo_url: str | None = None,
                now: datetime | None = None) -> FetchReport:
     """Download the public statistics for ``municipality`` (four digits) and ``years`` (default the last ten
     full years) into ``raw_dir/open/``; ``bra_export`` takes a file exported from Brå's database; ``kpis``
@@ -81,6 +84,13 @@ def fetch_open(raw_dir: str | Path, municipality: str = MUNICIPALITY_CODE, years
             http, scb_url or s["base_url"], municipality, years, table=s["population_table"],
             contents=s["population_contents"], age_bands=s["age_bands"], calls=int(s["calls"]),
             window=float(s["window"]))))
+    if "scbgeo" in sources:
+        g = settings["scb_geo"]
+        level = areas or g["areas"]
+        if level not in LEVELS:
+            raise ParameterError(f"areas must be deso or regso (SCB's DeSO or RegSO), got {level!r}")
+        jobs.append(("SCB geodata", g["licence"], lambda: fetch_geo(
+            http, scb_geo_url or g["wfs_url"], municipality, level=level, layers=g["layers"])))
     if bra_export is not None:
         jobs.append(("Brå", b["licence"], lambda: take_bra_export(bra_export, municipality, b["url"])))
     for label, licence, job in jobs:
@@ -126,7 +136,7 @@ def parse_years(text: str) -> list[int]:
 
 
 def _last(folder: Path, label: str) -> str:
-    prefix = {"Kolada": "kolada_", "SCB": "scb_", "Brå": "bra_"}[label]
+    prefix = {"Kolada": "kolada_", "SCB": "scb_", "Brå": "bra_", "SCB geodata": "scb_omraden_"}[label]
     kept = sorted(p for p in folder.glob(prefix + "*") if not p.name.endswith(".provenance.json"))
     stamps = []
     for p in kept:

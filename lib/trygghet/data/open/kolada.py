@@ -2,11 +2,19 @@
 Kolada's group of similar municipalities.
 
 The API answers ``{"count": n, "values": [...], "next_url": "...", "previous_url": "..."}`` and pages with
-``page``/``per_page`` (``next_url`` empty or missing on the last page). A data object is
-``{"kpi": "N07403", "municipality": "2580", "period": 2022, "values": [{"gender": "T", "count": 1,
-"status": "", "value": 827.0}]}`` — ``gender`` T (total), K (women), M (men) where the figure is split,
-``status`` Kolada's flag (kept as given; empty when none). Municipality groups are unweighted means of their
-members. The downloads are kept in the API's own shape with the pages merged (``count`` and ``values``):
+``page``/``per_page`` (at most 5000; ``next_url`` null on the last page). Lists of ids or years in a path take at
+most 25 items (longer ones are refused with HTTP 422). A data object is ``{"kpi": "N07403", "municipality":
+"2580", "period": 2022, "values": [{"gender": "T", "count": 1, "status": "", "value": 827.0, "isdeleted":
+false}]}`` — ``gender`` T (total), K (women), M (men) where the figure is split, ``status`` Kolada's flag (kept
+as given; empty when none), ``count`` 1 for a municipality and the number of members with a value for a group
+(a group's value is the unweighted mean of its members), ``isdeleted`` true for a value Kolada has withdrawn
+(left out of the tidy frame). A municipality group is ``{"id": "G176325", "title": "Liknande kommuner
+socioekonomi, Luleå, 2024", "members": [{"member_id": "1080", "member_title": "Karlskrona"}, ...]}``: RKA's
+similar-municipalities groups are made per field *for* one municipality (named in the title with the year of the
+matching) and do not contain it. KPI metadata has ``publ_period`` (the latest period published or to be
+published) and ``publication_date`` (its publication date, which may lie ahead). The shapes are those of
+rKolada's recorded v3 answers (tests/fixtures/open/README.md). The downloads are kept in the API's own shape
+with the pages merged (``count`` and ``values``):
 
 - ``kolada_<code>_kpi.json``  the key figures' metadata (``/v3/kpi/{ids}``), each title checked against
   ``resources/open_data.yaml`` before anything is written;
@@ -21,15 +29,19 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterable
+from datetime import date
 
 import pandas as pd
 
 from trygghet.data.open.http import FetchError, Http
 
-__all__ = ["Download", "county_of", "fetch_kolada", "check_data", "kolada_frame", "REGION_KINDS"]
+__all__ = ["Download", "county_of", "fetch_kolada", "check_data", "kolada_frame", "group_members", "REGION_KINDS"]
 
-#: words of the similar-municipalities group to prefer when Kolada has several (else the first is taken)
-_PREFERRED_GROUP_WORDS = ("övergripande", "brott", "trygghet")
+#: fields of RKA's similar-municipalities groups in order of preference: the socio-economic one (what Luleå's own
+#: indicator site compares violent crime with), then the overall one; any other matching field after them
+_PREFERRED_GROUP_WORDS = ("socioekonomi", "övergripande")
+#: "<field>, <municipality>, <year of the matching>", e.g. "Liknande kommuner socioekonomi, Luleå, 2024"
+_GROUP_TITLE = re.compile(r"^(?P<field>.+), (?P<name>[^,]+), (?P<year>\d{4})$")
 #: the longest id or year list Kolada accepts in one request
 MAX_LIST = 25
 #: region kinds of the tidy frame, in reading order
@@ -47,7 +59,7 @@ def county_of(municipality: str) -> str:
 
 
 def fetch_kolada(http: Http, base: str, municipality: str, years: Iterable[int], kpis: list[dict], *,
-                 country: str = "0000", group: str | None = None, group_title: str = "(?i)liknande kommuner",
+                 country: str = "0000", group: str | None = None, group_title: str = "(?i)^liknande kommuner",
                  per_page: int = 5000) -> list[Download]:
     """Download and check everything for one municipality; returns the files to save (nothing is written
     here, so a refused answer can never replace a good file)."""
@@ -67,7 +79,7 @@ def fetch_kolada(http: Http, base: str, municipality: str, years: Iterable[int],
 
     meta = _pages(http, f"{base}/kpi/{','.join(ids)}", per_page)
     _check_kpis(meta, kpis)
-    updated = max((str(m.get("publication_date") or "") for m in meta), default="") or None
+    updated = _published(meta)
 
     group_doc = _find_group(http, base, municipality, name, group, group_title, per_page)
     members = [municipality, county, country] + ([str(group_doc["id"])] if group_doc else [])
@@ -87,7 +99,9 @@ def fetch_kolada(http: Http, base: str, municipality: str, years: Iterable[int],
 
     out = [
         Download(name=f"kolada_{municipality}_kpi.json", data=doc(meta), url=f"{base}/kpi/{','.join(ids)}",
-                 source_updated=updated, details={"kpis": ids}),
+                 source_updated=updated, details={"kpis": ids, "publication": {
+                     str(m.get("id")): {k: m.get(k) for k in ("publ_period", "publication_date",
+                                                               "prel_publication_date")} for m in meta}}),
         Download(name=f"kolada_{municipality}_regions.json", data=doc(regions),
                  url=f"{base}/municipality/{','.join([municipality, county, country])}", source_updated=None,
                  details={"municipality": municipality, "county": county, "country": country}),
@@ -112,12 +126,18 @@ def _pages(http: Http, url: str, per_page: int) -> list:
             raise FetchError(f"{url}: the pages of the answer point back to themselves ({next_url}); "
                              "the API may have changed, try again later")
         seen.add(next_url)
-        page = http.get(next_url).json()
+        try:
+            page = http.get(next_url).json()
+        except FetchError as exc:
+            if "(HTTP 422)" not in str(exc):
+                raise
+            raise FetchError(f"{exc}: Kolada refuses more than {MAX_LIST} ids or years in one list and more "
+                             "than 5000 rows per page; choose fewer key figures (--kpi) or years") from None
         if not isinstance(page, dict) or not isinstance(page.get("values"), list):
             raise FetchError(f"{next_url}: the answer has no 'values' list; Kolada's format may have changed "
                              "(the last download stays in use)")
         values.extend(page["values"])
-        nxt = page.get("next_url") or page.get("next_page")
+        nxt = page.get("next_url")
         next_url = urllib.parse.urljoin(next_url, nxt) if nxt else None
     return values
 
@@ -137,6 +157,8 @@ def _check_kpis(meta: list, kpis: list[dict]) -> None:
 
 def _find_group(http: Http, base: str, municipality: str, name: str, group: str | None, title: str,
                 per_page: int) -> dict | None:
+    """RKA's similar-municipalities group made for ``name``: a title "<field>, <name>, <year>" whose field matches
+    ``title``; the socio-economic field first, then the overall one, the latest matching year first."""
     if group:
         found = _pages(http, f"{base}/municipality_groups/{urllib.parse.quote(group)}", per_page)
         if not found:
@@ -145,12 +167,27 @@ def _find_group(http: Http, base: str, municipality: str, name: str, group: str 
     query = urllib.parse.urlencode({"title": name})
     found = []
     for candidate in _pages(http, f"{base}/municipality_groups?{query}", per_page):
-        members = {str(m.get("id")) for m in candidate.get("members") or [] if isinstance(m, dict)}
-        if re.search(title, str(candidate.get("title", ""))) and municipality in members:
-            found.append(candidate)
-    # Kolada has one such group per field (overall, schools, elderly care ...): the overall one first
-    found.sort(key=lambda c: not any(w in str(c.get("title", "")).lower() for w in _PREFERRED_GROUP_WORDS))
-    return found[0] if found else None
+        m = _GROUP_TITLE.match(str(candidate.get("title", "")).strip())
+        # a group made for another municipality may count this one among its members: not this one's group
+        if m and m["name"] == name and re.search(title, m["field"]):
+            field = m["field"].lower()
+            rank = next((i for i, w in enumerate(_PREFERRED_GROUP_WORDS) if w in field), len(_PREFERRED_GROUP_WORDS))
+            found.append((rank, -int(m["year"]), candidate))
+    found.sort(key=lambda c: c[:2])
+    return found[0][2] if found else None
+
+
+def group_members(group: dict | None) -> list[tuple[str, str]]:
+    """A municipality group's members as (code, name), from v3's ``member_id``/``member_title``."""
+    return [(str(m.get("member_id")), str(m.get("member_title"))) for m in (group or {}).get("members") or []
+            if isinstance(m, dict) and m.get("member_id")]
+
+
+def _published(meta: list) -> str | None:
+    """The latest ``publication_date`` of the key figures that has passed (Kolada also lists coming ones)."""
+    today = date.today().isoformat()
+    dates = [str(m.get("publication_date")) for m in meta if isinstance(m, dict) and m.get("publication_date")]
+    return max((d for d in dates if d[:10] <= today), default=None)
 
 
 def check_data(doc: object, where: str) -> None:
@@ -163,6 +200,7 @@ def check_data(doc: object, where: str) -> None:
               and isinstance(obj.get("period"), int) and isinstance(obj.get("values"), list)
               and all(isinstance(v, dict) and v.get("gender") in _GENDERS
                       and (v.get("value") is None or isinstance(v.get("value"), (int, float)))
+                      and isinstance(v.get("isdeleted", False), bool)
                       for v in obj["values"]))
         if not ok:
             raise FetchError(f"{where}: data object {i + 1} is not in Kolada's format ({str(obj)[:120]}); "
@@ -184,6 +222,8 @@ def kolada_frame(data: dict, regions: dict, group: dict | None, municipality: st
     for obj in data["values"]:
         region = obj["municipality"]
         for v in obj["values"]:
+            if v.get("isdeleted"):  # withdrawn by Kolada
+                continue
             rows.append({"kpi": obj["kpi"], "region": region, "region_kind": kinds.get(region, "annan"),
                          "region_name": names.get(region, region), "year": obj["period"], "gender": v["gender"],
                          "value": v.get("value"), "status": v.get("status") or "", "count": v.get("count")})

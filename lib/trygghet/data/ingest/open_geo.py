@@ -1,0 +1,117 @@
+"""SCB's geodata downloaded by ``trygghet fetch`` (:mod:`trygghet.data.open.scb_geo`) as a fallback in the ingest.
+
+- **Areas**: without ``omraden.geojson``/``.gpkg`` in the raw folder, the municipality's DeSO or RegSO areas in
+  ``RAW/open/scb_omraden_<code>.geojson`` become the store's areas, in the same schema as an areas file
+  (``area`` = the RegSO name, or for a DeSO "<RegSO name> (<DeSO code>)"; ``area_code`` = the DeSO or RegSO code,
+  so SCB's population by DeSO/RegSO fills their population; ``area_km2``; polygons in SWEREF 99 TM) and the
+  municipality is their union. Used only when exactly one municipality's download is there.
+- **Population grid**: without ``befolkning_rutor.csv``, ``RAW/open/scb_befolkning_rutor_<code>.csv`` of the
+  store's municipality (the same format) is read instead.
+
+A download whose checksum no longer matches its provenance is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from trygghet.data.config import CRS_SWEREF, MUNICIPALITY_CODE, MUNICIPALITY_NAME, paths
+from trygghet.data.errors import DataError
+from trygghet.data.ingest.reading import Context
+from trygghet.data.ingest.report import FileReport
+from trygghet.data.ingest.values import fold, to_string
+from trygghet.data.open.files import read_provenance
+from trygghet.data.open.http import FetchError
+from trygghet.data.open.scb_geo import area_frame, read_json
+
+__all__ = ["scb_areas", "scb_grid_files"]
+
+
+def scb_areas(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(areas, municipality) from SCB's DeSO/RegSO download in ``RAW/open/``, or None when there is none."""
+    folder = Path(ctx.raw) / "open"
+    found = sorted(folder.glob("scb_omraden_*.geojson")) if folder.is_dir() else []
+    if not found:
+        return None
+    if len(found) > 1:
+        ctx.warnings.append("open/ holds SCB areas of several municipalities (" + ", ".join(p.name for p in found)
+                            + "); none is used — keep one, or put omraden.geojson in the raw folder")
+        return None
+    path = found[0]
+    code = path.stem.removeprefix("scb_omraden_")
+    try:
+        prov = read_provenance(path)
+        doc = read_json(ctx.read_bytes(path), f"open/{path.name}")
+        names_path = folder / f"scb_regso_{code}.json"
+        names = None
+        if names_path.is_file():
+            read_provenance(names_path)
+            names = read_json(names_path.read_bytes(), f"open/{names_path.name}")
+        frame = area_frame(doc, names)
+    except (DataError, FetchError, KeyError, TypeError, ValueError) as exc:
+        ctx.warnings.append(f"open/{path.name} left out: {exc}")
+        return None
+    report = FileReport(file=f"open/{path.name}", table="areas", rows_read=len(frame), rows_accepted=len(frame))
+    report.checks["source"] = f"SCB {prov.get('details', {}).get('layer', 'DeSO/RegSO')} ({prov.get('source_updated')})"
+    geom = gpd.GeoSeries(list(frame["geometry"]), crs=CRS_SWEREF)
+    invalid = ~geom.is_valid.to_numpy(dtype=bool)
+    if invalid.any():
+        geom = geom.make_valid()
+        report.warnings.append(f"{int(invalid.sum())} area geometries were invalid and were repaired")
+    areas = gpd.GeoDataFrame({
+        "area": to_string(frame["område"].to_numpy()),
+        "area_code": to_string(frame["områdeskod"].to_numpy()),
+        "area_km2": geom.area.to_numpy() / 1e6,
+    }, geometry=gpd.GeoSeries(geom.to_numpy(), crs=CRS_SWEREF), crs=CRS_SWEREF)
+    areas = areas.sort_values("area", kind="stable").reset_index(drop=True)
+    ctx.areas = areas
+    ctx.area_lookup = {fold(a): a for a in areas["area"]}
+    ctx.area_lookup.update({fold(c): a for c, a in zip(areas["area_code"], areas["area"])})
+    ctx.reports.append(report)
+    level = "RegSO" if prov.get("details", {}).get("level") == "regso" else "DeSO"
+    ctx.warnings.append(f"no areas file (omraden.geojson or omraden.gpkg): the {len(areas)} areas are SCB's {level} "
+                        f"of municipality {code} (open/{path.name}); put the municipality's own areas in "
+                        "omraden.geojson to use them instead")
+    union = areas.geometry.union_all()
+    municipality = gpd.GeoDataFrame({
+        "name": to_string([_name(code)]),
+        "code": to_string([code]),
+        "area_km2": [union.area / 1e6],
+    }, geometry=gpd.GeoSeries([union], crs=CRS_SWEREF), crs=CRS_SWEREF)
+    return areas, municipality
+
+
+def scb_grid_files(raw: Path, municipality: pd.DataFrame, ctx: Context) -> list:
+    """``[(RAW/open/scb_befolkning_rutor_<code>.csv, None)]`` for the store's municipality (the form
+    :func:`~trygghet.data.ingest.population_grid.ingest_population_grid` takes), else ``[]``."""
+    if not len(municipality):
+        return []
+    path = Path(raw) / "open" / f"scb_befolkning_rutor_{municipality['code'].iloc[0]}.csv"
+    if not path.is_file():
+        return []
+    try:
+        read_provenance(path)
+    except DataError as exc:
+        ctx.warnings.append(f"open/{path.name} left out: {exc}")
+        return []
+    ctx.warnings.append(f"no befolkning_rutor.csv: the population grid is SCB's 1 km squares (open/{path.name})")
+    return [(path, None)]
+
+
+def _name(code: str) -> str:
+    """The municipality's name from the shipped outlines of all 290 (``data/reference``), else the code."""
+    if code == MUNICIPALITY_CODE:
+        return MUNICIPALITY_NAME
+    try:
+        doc = json.loads((paths().reference / "sverige_kommuner.geojson").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return code
+    for f in doc.get("features", []):
+        if str(f.get("properties", {}).get("id")) == code:
+            return str(f["properties"].get("kom_namn") or code)
+    return code
+
