@@ -42,7 +42,7 @@ reports: ingest
 	$(BIN)/trygghet run --store $(STORE) --out $(OUT) --jobs $(JOBS)
 
 test: $(STAMP) $(AXE_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The accessibility tests run axe-core in headless Chromium; npm fetches the pinned version into .venv/npm.
 $(AXE_STAMP): | $(STAMP)

@@ -15,6 +15,19 @@ from shapely.geometry import box
 from trygghet.data.config import resource_path
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two xdist workers (`--dist loadgroup`): every test that reads the published demo
+    year (the session fixture ``published_year``, a few minutes to build) goes to one worker, so the year is
+    built once; the other tests share out freely. Those tests come first, so that their worker starts on the
+    year at once while the other worker takes the rest. Without xdist the mark does nothing."""
+    year = [item for item in items if "published_year" in getattr(item, "fixturenames", ())]
+    for item in year:
+        item.add_marker(pytest.mark.xdist_group("published_year"))
+    ids = {id(item) for item in year}
+    items[:] = year + [item for item in items if id(item) not in ids]
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
     """A store ingested from the demo data at a fifth of its size (every table, every year)."""

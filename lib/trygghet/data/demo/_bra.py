@@ -36,16 +36,19 @@ BRA_FILES = tuple(f"open/bra_{CODE}{kind}.csv{suffix}" for kind in _MENUS for su
 
 
 def write_bra(rng: np.random.Generator, raw: Path, offences: pd.DataFrame, pop: pd.DataFrame,
-              codes: pd.DataFrame) -> list[Path]:
-    """Write the demo's two Brå exports with provenance into ``raw/open/`` and return their paths."""
+              codes: pd.DataFrame) -> tuple[list[Path], dict[int, float]]:
+    """Write the demo's two Brå exports with provenance into ``raw/open/``; return their paths and Brå's
+    reported offences per 100 000 inhabitants by year (what Kolada's N07540 takes from Brå)."""
     year = pd.DatetimeIndex(offences["reported"]).year.to_numpy()
     people = pop.groupby("år")["antal"].sum()
     years = sorted(int(y) for y in np.unique(year) if int(y) in people.index)
     labels = dict(zip(codes["offence_code"].astype(str), codes["offence_label_list"].astype(str)))
     lines = {"": [_HEADER], "_brottskod": [_HEADER]}
+    per_100k = {}
     for y in years:
         n = round(float((year == y).sum()) * float(rng.normal(1.0, 0.006)))
-        lines[""].append(f"{REGION};Totalt antal brott;År;{y};{n};{round(n / people[y] * 100_000)};")
+        per_100k[y] = float(round(n / people[y] * 100_000))
+        lines[""].append(f"{REGION};Totalt antal brott;År;{y};{n};{int(per_100k[y])};")
     violent = offences.loc[offences["violent"].to_numpy(dtype=bool)]
     v_year = pd.DatetimeIndex(violent["reported"]).year
     for code in sorted(set(violent["code"].astype(str))):
@@ -62,4 +65,4 @@ def write_bra(rng: np.random.Generator, raw: Path, offences: pd.DataFrame, pop: 
                                 details={"demo": True, "menu": _MENUS[kind], "rows": len(rows) - 1,
                                          "note": "Demodata i formatet av Brås databasfil; alla värden påhittade."})
         written += [path, path.with_name(path.name + PROVENANCE_SUFFIX)]
-    return written
+    return written, per_100k

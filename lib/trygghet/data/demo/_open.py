@@ -74,8 +74,14 @@ OPEN_FILES = tuple(f"open/kolada_{CODE}_{part}.json{suffix}" for part in ("kpi",
                    for suffix in ("", PROVENANCE_SUFFIX))
 
 
-def write_open(rng: np.random.Generator, raw: Path) -> list[Path]:
-    """Write the demo's Kolada files with provenance into ``raw/open/`` and return their paths."""
+def write_open(rng: np.random.Generator, raw: Path, total_per_100k: dict[int, float] | None = None) -> list[Path]:
+    """Write the demo's Kolada files with provenance into ``raw/open/`` and return their paths.
+
+    ``total_per_100k``: the municipality's reported offences per 100 000 by year in the demo's Brå export;
+    Kolada's N07540 takes Brå's figure, so the demo's N07540 for the municipality is that same number (the
+    situation picture shows both; they must not disagree)."""
+    published = dict(_PUBLISHED)
+    published.update({("N07540", CODE, int(y)): float(v) for y, v in (total_per_100k or {}).items()})
     folder = raw / "open"
     group = _GROUP["id"]
     kinds = {CODE: "kommun", COUNTY: "län", "0000": "riket", group: "liknande"}
@@ -85,7 +91,7 @@ def write_open(rng: np.random.Generator, raw: Path) -> list[Path]:
             level = start[kind] * float(rng.normal(1.0, 0.03))
             for year in YEARS:
                 level *= float(np.exp(rng.normal(0.0, sd)))
-                value = _PUBLISHED.get((kpi, region, year), round(level, 1 if level < 100 else 0))
+                value = published.get((kpi, region, year), round(level, 1 if level < 100 else 0))
                 count = len(_GROUP["members"]) if kind == "liknande" else 1
                 gender = [{"count": count, "gender": "T", "status": "", "value": value, "isdeleted": False}]
                 values.append({"kpi": kpi, "municipality": region, "period": year, "values": gender})
