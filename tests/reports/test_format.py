@@ -75,3 +75,11 @@ def test_table_passes_the_privacy_gate():
 
 def test_count_is_the_gates_single_count():
     assert [fmt.count(n) for n in ("<5", np.nan, 2.0, 7865)] == ["<5", "–", "<5", f"7{NB}865"]
+
+
+def test_a_value_that_rounds_to_zero_has_no_minus_sign():
+    assert fmt.percent(-0.0004, 1) == "0,0\u00a0%"
+    assert fmt.number(-0.04, 1) == "0,0"
+    assert fmt.number(-0.4, 0) == "0"
+    assert fmt.number(-0.05, 1) == "-0,1"  # rounds away from zero: the sign stays
+    assert fmt.percent(-0.021, 1) == "-2,1\u00a0%"

@@ -112,7 +112,8 @@ def number(x: Any, decimals: int = 1, *, locale: str = LOCALE) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     with decimal.localcontext() as ctx:
         ctx.rounding = _ROUNDING
-        return format_decimal(_to_decimal(x), format=pattern, locale=locale, decimal_quantization=True)
+        return _no_negative_zero(format_decimal(_to_decimal(x), format=pattern, locale=locale,
+                                                decimal_quantization=True))
 
 
 def percent(x: Any, decimals: int = 0, *, locale: str = LOCALE) -> str:
@@ -122,7 +123,15 @@ def percent(x: Any, decimals: int = 0, *, locale: str = LOCALE) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "\u00a0%"
     with decimal.localcontext() as ctx:
         ctx.rounding = _ROUNDING
-        return format_percent(_to_decimal(x), format=pattern, locale=locale, decimal_quantization=True)
+        return _no_negative_zero(format_percent(_to_decimal(x), format=pattern, locale=locale,
+                                                decimal_quantization=True))
+
+
+def _no_negative_zero(text: str) -> str:
+    """``"−0,0 %"`` -> ``"0,0 %"``: a value that rounds to zero has no sign."""
+    if text[:1] in ("-", "\u2212") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
 
 
 def date(d: Any, *, locale: str = LOCALE) -> str:

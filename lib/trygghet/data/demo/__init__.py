@@ -131,8 +131,8 @@ def write_demo(raw_dir: str | Path, seed: int = 2580, *, scale: float = 1.0,
     written.append(write_text(_promises.promises_yaml(seed), raw / "medborgarloften.yaml"))
     written.append(write_csv(generate_est(np.random.default_rng([int(seed), K_EST]), geo), raw / "est_rapporter.csv"))
     written.append(write_csv(population_grid(np.random.default_rng([int(seed), K_GRID]), geo, pop), raw / GRID_FILE))
-    _, bra_per_100k = write_bra(np.random.default_rng([int(seed), K_BRA]), raw, offences, pop, codes)
-    write_open(np.random.default_rng([int(seed), K_OPEN]), raw, bra_per_100k)  # Kolada's N07540 is Brå's figure
+    _, from_bra = write_bra(np.random.default_rng([int(seed), K_BRA]), raw, offences, pop, codes)
+    write_open(np.random.default_rng([int(seed), K_OPEN]), raw, from_bra)  # Kolada takes these figures from Brå
     return written
 
 

@@ -32,23 +32,34 @@ _LICENCE = "Brå: statistiken får användas fritt med källhänvisning ('Källa
 _FETCHED = datetime(2026, 4, 1, 6, 0, tzinfo=UTC)  # after Brå's final figures for 2025 (spring)
 #: Brå's yearly menus used (SOL menyid 101 by offence type, 107 by offence code; overjoyde/bra-kriminalstatistik)
 _MENUS = {"": "Brottstyp, årsvis – kommun (menyid 101)", "_brottskod": "Brottskod, årsvis – kommun (menyid 107)"}
+#: Kolada key figures from Brå that the demo derives from its offences, by the code list's category
+_KOLADA_CATEGORIES = {"N07546": "bostadsinbrott", "U07452": "skadegorelse"}
 BRA_FILES = tuple(f"open/bra_{CODE}{kind}.csv{suffix}" for kind in _MENUS for suffix in ("", PROVENANCE_SUFFIX))
 
 
 def write_bra(rng: np.random.Generator, raw: Path, offences: pd.DataFrame, pop: pd.DataFrame,
-              codes: pd.DataFrame) -> tuple[list[Path], dict[int, float]]:
-    """Write the demo's two Brå exports with provenance into ``raw/open/``; return their paths and Brå's
-    reported offences per 100 000 inhabitants by year (what Kolada's N07540 takes from Brå)."""
+              codes: pd.DataFrame) -> tuple[list[Path], dict[tuple[str, int], float]]:
+    """Write the demo's two Brå exports with provenance into ``raw/open/``; return their paths and the
+    municipality's Brå rates per 100 000 inhabitants that Kolada publishes, ``{(kpi, year): value}``:
+    N07540 (all offences, the export's own figure), N07546 (residential burglary) and U07452 (vandalism),
+    the latter two the demo offences of the code list's categories scaled by the year's Brå-to-extract ratio
+    (Kolada takes these figures from Brå; the demo's Kolada files then agree with Brå and, nearly, with
+    the workbook's own rates, as real ones do)."""
     year = pd.DatetimeIndex(offences["reported"]).year.to_numpy()
     people = pop.groupby("år")["antal"].sum()
     years = sorted(int(y) for y in np.unique(year) if int(y) in people.index)
     labels = dict(zip(codes["offence_code"].astype(str), codes["offence_label_list"].astype(str)))
     lines = {"": [_HEADER], "_brottskod": [_HEADER]}
     per_100k = {}
+    category = offences["code"].astype(str).map(dict(zip(codes["offence_code"].astype(str), codes["category"])))
     for y in years:
-        n = round(float((year == y).sum()) * float(rng.normal(1.0, 0.006)))
-        per_100k[y] = float(round(n / people[y] * 100_000))
-        lines[""].append(f"{REGION};Totalt antal brott;År;{y};{n};{int(per_100k[y])};")
+        local = float((year == y).sum())
+        n = round(local * float(rng.normal(1.0, 0.006)))
+        per_100k[("N07540", y)] = float(round(n / people[y] * 100_000))
+        for kpi, cat in _KOLADA_CATEGORIES.items():
+            rate = float(((year == y) & (category == cat).to_numpy()).sum()) * n / local / people[y] * 100_000
+            per_100k[(kpi, y)] = float(round(rate, 1 if rate < 100 else 0))
+        lines[""].append(f"{REGION};Totalt antal brott;År;{y};{n};{int(per_100k[('N07540', y)])};")
     violent = offences.loc[offences["violent"].to_numpy(dtype=bool)]
     v_year = pd.DatetimeIndex(violent["reported"]).year
     for code in sorted(set(violent["code"].astype(str))):

@@ -74,14 +74,15 @@ OPEN_FILES = tuple(f"open/kolada_{CODE}_{part}.json{suffix}" for part in ("kpi",
                    for suffix in ("", PROVENANCE_SUFFIX))
 
 
-def write_open(rng: np.random.Generator, raw: Path, total_per_100k: dict[int, float] | None = None) -> list[Path]:
+def write_open(rng: np.random.Generator, raw: Path, from_bra: dict[tuple[str, int], float] | None = None) -> list[Path]:
     """Write the demo's Kolada files with provenance into ``raw/open/`` and return their paths.
 
-    ``total_per_100k``: the municipality's reported offences per 100 000 by year in the demo's Brå export;
-    Kolada's N07540 takes Brå's figure, so the demo's N07540 for the municipality is that same number (the
-    situation picture shows both; they must not disagree)."""
+    ``from_bra``: the municipality's rates per 100 000 by key figure and year as in the demo's Brå export
+    (:func:`trygghet.data.demo._bra.write_bra`); Kolada takes these from Brå, so the demo's values for the
+    municipality are those same numbers (the situation picture shows both; they must not disagree)."""
     published = dict(_PUBLISHED)
-    published.update({("N07540", CODE, int(y)): float(v) for y, v in (total_per_100k or {}).items()})
+    published.update({(kpi, CODE, int(y)): float(v) for (kpi, y), v in (from_bra or {}).items()
+                      if (kpi, CODE, int(y)) not in _PUBLISHED})
     folder = raw / "open"
     group = _GROUP["id"]
     kinds = {CODE: "kommun", COUNTY: "län", "0000": "riket", group: "liknande"}
