@@ -184,7 +184,10 @@ def write_municipality_demo(raw_dir: str | Path, code: str, population: int | No
         return write_demo(raw_dir, seed, scale=scale, reference=reference)
     if population is None:
         population = municipality_population(code, reference)[0]
-    factor = population / TOTALS[max(TOTALS)] if isinstance(population, (int, np.integer)) else 0.0
+    if not isinstance(population, (int, np.integer)) or population <= 0:
+        raise ParameterError(f"population {population!r} for municipality {code}: give the number of inhabitants, a "
+                             "whole number above 0 (SCB's latest figure), or leave --befolkning out to use SCB's")
+    factor = population / TOTALS[max(TOTALS)]
     if not 0.01 <= float(scale) * factor <= 10.0:
         raise ParameterError(f"scale {scale} × population {population} / {TOTALS[max(TOTALS)]} (Luleå, the calibration) "
                              f"must lie between 0.01 and 10; choose a scale that brings it there")
