@@ -17,7 +17,7 @@ from trygghet.data import schemas as sch
 from trygghet.data.config import CRS_SWEREF, CRS_WGS84, MUNICIPALITY_CODE, MUNICIPALITY_NAME
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.open_geo import scb_areas
-from trygghet.data.ingest.reading import Checker, Context, Raw, col
+from trygghet.data.ingest.reading import Checker, Context, Raw, col, read_geofile
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import fold, fold_header, parse_number, to_string, unique_map
 
@@ -188,12 +188,7 @@ def ingest_areas(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]
                             "are not joined to areas")
         return sch.empty_table("areas"), sch.empty_table("municipality")
     path = files[0][0]
-    ctx.read_bytes(path)
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise DataError(path.name, f"the file cannot be read as {path.suffix[1:]} ({exc})",
-                        "export the areas again as GeoJSON or GeoPackage") from None
+    gdf = read_geofile(path, ctx, "export the areas again as GeoJSON or GeoPackage")
     report = FileReport(file=path.name, table="areas")
     headers = {fold_header(c): c for c in gdf.columns if c != gdf.geometry.name}
     for key, name in (("omrade", "område"), ("omradeskod", "områdeskod")):

@@ -18,7 +18,7 @@ import pandas as pd
 from trygghet.data import schemas as sch
 from trygghet.data.config import CRS_SWEREF
 from trygghet.data.errors import DataError
-from trygghet.data.ingest.reading import Checker, Context, Raw, Spec, col, read_csv, start_checker
+from trygghet.data.ingest.reading import Checker, Context, Raw, Spec, col, read_csv, read_geofile, start_checker
 from trygghet.data.ingest.report import FileReport
 from trygghet.data.ingest.values import fold_header, parse_int, parse_number, to_string
 
@@ -94,12 +94,7 @@ def ingest_built_up_areas(files: list, ctx: Context) -> gpd.GeoDataFrame:
     if not files:
         return sch.empty_table("built_up_areas")
     path = files[0][0]
-    ctx.read_bytes(path)
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises its own error types for unreadable files
-        raise DataError(path.name, f"the file cannot be read as {path.suffix[1:]} ({exc})",
-                        "download SCB's tätorter again as GeoPackage") from None
+    gdf = read_geofile(path, ctx, "download SCB's tätorter again as GeoPackage")
     if gdf.crs is None:
         raise DataError(path.name, "the file has no coordinate reference system",
                         "save it with its CRS (SCB publishes tätorter in EPSG:3006)")

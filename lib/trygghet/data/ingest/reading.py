@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -212,6 +213,16 @@ def describe_bytes(line: bytes) -> str:
             pos += exc.start + 1
     shown = ", ".join(f"0x{b}" for b in found[:5])
     return f"bytes {shown} at position{'s' if len(positions) > 1 else ''} {', '.join(map(str, positions))}"
+
+
+def read_geofile(path: Path, ctx: "Context", fix: str):
+    """A GeoJSON or GeoPackage as a GeoDataFrame, its bytes counted in the ingest's fingerprint; a file
+    that cannot be read is a DataError naming the file, the reader's words and ``fix``."""
+    ctx.read_bytes(path)
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own error types for unreadable files
+        raise DataError(path.name, f"the file cannot be read as {path.suffix[1:]} ({exc})", fix) from None
 
 
 def read_csv(path: Path, ctx: Context, spec: Spec) -> Raw:
