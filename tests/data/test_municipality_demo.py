@@ -93,7 +93,7 @@ def test_other_municipality_demo_has_its_outline_population_and_no_lulea_names(p
 
 
 @pytest.mark.slow
-def test_other_municipality_store_plan_and_reports(pitea, tmp_path):
+def test_other_municipality_store_plan_and_reports(pitea, tmp_path, demo_store):
     base, _ = pitea
     store = base / "store"
     assert store_mod.municipality(store) == {"code": PITEA, "name": "Piteå"}
@@ -103,8 +103,27 @@ def test_other_municipality_store_plan_and_reports(pitea, tmp_path):
     plan_doc["pdf"] = False
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(plan_doc, allow_unicode=True), encoding="utf-8")
-    titles = {j.name: j.title for j in load_plan(plan, store, 2025)}
+    jobs = {j.name: j for j in load_plan(plan, store, 2025)}
+    titles = {name: j.title for name, j in jobs.items()}
     assert "Tryggare Piteå" in titles.values() and not any("Luleå" in t for t in titles.values())
+    # the residents' folder is named for the store's municipality, and Luleå's contact address stays Luleå's
+    assert jobs["tryggare-pitea"].html == "tryggare-pitea/index.html"
+    assert jobs["tryggare-tillganglighet"].html == "tryggare-pitea/tillganglighetsredogorelse.html"
+    assert "contact" not in jobs["tryggare-tillganglighet"].parameters
+    assert not any("lulea" in str(v).lower() for j in jobs.values() for v in j.parameters.values())
+    lulea = {j.name: j for j in load_plan(plan, demo_store, 2025)}
+    assert lulea["tryggare-lulea"].html == "tryggare-lulea/index.html"
+    assert lulea["tryggare-tillganglighet"].parameters["contact"] == "kommunen@lulea.se"
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml.safe_dump({**plan_doc, "municipalities": {PITEA: {"contact": "kommun@example.se"}}},
+                                  allow_unicode=True), encoding="utf-8")
+    assert {j.name: j for j in load_plan(own, store, 2025)}["tryggare-tillganglighet"].parameters["contact"] \
+        == "kommun@example.se"
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(yaml.safe_dump({**plan_doc, "municipalities": {"Piteå": {"contact": "x@example.se"}}},
+                                    allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ParameterError, match="not a 4-digit municipality code"):
+        load_plan(wrong, store, 2025)
     pinned = tmp_path / "pinned.yaml"
     pinned.write_text(yaml.safe_dump({**plan_doc, "municipality": "2580"}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParameterError, match="2580.*Piteå \\(2581\\)"):

@@ -40,6 +40,8 @@ def test_reports_name_another_municipality_and_never_lulea(other_municipality_st
         "crime_area_table": tryggare.crime_area_table(s), "work_text": tryggare.work_text(s),
         "promises_text": tryggare.promises_text(s), "about_text": tryggare.about_text(s),
         "tillganglighet": tillganglighet.intro(store),
+        # no contact address in the run plan for Piteå: the statement names Piteå's contact centre, no address
+        "contact": tillganglighet.contact_text("", store), "report": tillganglighet.report_text("", store),
         "national_table": lagesbild.national_table(store, YEAR),
         "municipal_trend_chart": lagesbild.municipal_trend_chart(store, YEAR),
     }
@@ -52,6 +54,8 @@ def test_reports_name_another_municipality_and_never_lulea(other_municipality_st
     texts = {k: _text(v) for k, v in shown.items()}
     assert {k for k, t in texts.items() if "Luleå" in t or "Lulea" in t} == set()
     assert texts["title"] == "# Tryggare Piteå"
+    assert "skriva till Piteå kommuns kontaktcenter." in texts["contact"] and "mailto:" not in texts["contact"]
+    assert "skriv till Piteå kommuns kontaktcenter så" in texts["report"]
     assert texts["safety_heading"] == "## Hur trygga känner sig Piteåborna?"
     assert "Polisen och Piteå kommun arbetar tillsammans för att Piteå ska vara en trygg kommun" in texts["intro"]
     assert "brott anmäldes i Piteå kommun under 2025" in texts["in_short"]

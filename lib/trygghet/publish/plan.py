@@ -75,13 +75,14 @@ def load_plan(plan: str | Path, store: str | Path, year: int, cadence: str = "ye
     if period:  # a period run; in the year's run the notebook's default (its latest period) applies
         common["period"] = str(period)
     common.update(_municipality(plan_path, doc, store))  # municipality (code) and kommun (name, for titles)
+    local = _local_parameters(plan_path, doc, common["municipality"])
     declared: dict[Path, dict[str, dict]] = {}
     result: list[Job] = []
     for i, entry in enumerate(entries, 1):
         cadences = _cadence_entry(f"{plan_path}: job {i}", entry)
         if cadence in cadences:
             result.extend(replace(job, cadence=cadences)
-                          for job in _expand_entry(plan_path, i, entry, nb_dir, common, store, declared))
+                          for job in _expand_entry(plan_path, i, entry, nb_dir, common, store, declared, local))
     names = [j.name for j in result]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -147,10 +148,13 @@ def longest_first(jobs: list[Job], previous: dict | None) -> list[Job]:
 
 
 def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dict, store,
-                  declared_cache: dict[Path, dict[str, dict]]) -> list[Job]:
+                  declared_cache: dict[Path, dict[str, dict]], local: dict | None = None) -> list[Job]:
     where = f"{plan_path}: job {i}"
     if not isinstance(entry, dict) or "name" not in entry or "notebook" not in entry:
         raise ParameterError(f"{where}: each job needs 'name' and 'notebook'")
+    slug = _slug(str(common.get("kommun", "")))  # `{kommun_slug}` in a name or html: "lulea", "pitea"
+    entry = {**entry, **{k: entry[k].replace("{kommun_slug}", slug) for k in ("name", "html")
+                         if isinstance(entry.get(k), str)}}
     unknown = set(entry) - set(_ENTRY_KEYS)
     if unknown:
         raise ParameterError(f"{where} ('{entry['name']}'): unknown key(s) {', '.join(sorted(unknown))}; "
@@ -171,6 +175,8 @@ def _expand_entry(plan_path: Path, i: int, entry: Any, nb_dir: Path, common: dic
     if notebook not in declared_cache:
         declared_cache[notebook] = declared_parameters(notebook)
     base = {k: v for k, v in common.items() if k in declared_cache[notebook]}
+    # the store's municipality's own values (the plan's `municipalities`) win over the entry's
+    params = {**params, **{k: v for k, v in (local or {}).items() if k in declared_cache[notebook]}}
     title = str(entry.get("title") or name).replace("{kommun}", str(common.get("kommun", "")))
     foreach = entry.get("foreach")
     if foreach is None:
@@ -230,6 +236,21 @@ def _html_entry(where: str, name: str, entry: dict) -> str | None:
         raise ParameterError(f"{where} ('{name}'): html '{value}' would replace the year's own files; "
                              "choose another name or folder")
     return value
+
+
+def _local_parameters(plan_path: Path, doc: dict, code: str) -> dict:
+    """The plan's parameters for one municipality: ``municipalities: {"2580": {contact: ...}}`` gives, by
+    municipality code, values that differ between municipalities (the residents' contact address); every job
+    whose notebook declares such a parameter gets the store's municipality's value. ``{}`` when none."""
+    table = doc.get("municipalities") or {}
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
+        raise ParameterError(f"{plan_path}: 'municipalities' must map a municipality code to its parameters, "
+                             "e.g. municipalities: {\"2580\": {contact: kommunen@lulea.se}}")
+    bad = [str(k) for k in table if not re.fullmatch(r"\d{4}", str(k))]
+    if bad:
+        raise ParameterError(f"{plan_path}: 'municipalities' has {', '.join(bad)}, not a 4-digit municipality code; "
+                             "write codes in quotes, e.g. \"0180\"")
+    return dict({str(k): v for k, v in table.items()}.get(str(code)) or {})
 
 
 def _municipality(plan_path: Path, doc: dict, store) -> dict[str, str]:

@@ -25,7 +25,7 @@ from IPython.display import HTML
 
 from trygghet.data.errors import ParameterError
 from trygghet.reports import format as fmt
-from trygghet.reports.common import municipality_name, police_area, start_report
+from trygghet.reports.common import genitive, municipality_name, police_area, start_report
 from trygghet.reports.record import glue
 
 __all__ = ["STATUS", "KNOWN_ISSUES", "SUPERVISION_URL", "start", "intro", "contact_text", "report_text",
@@ -53,9 +53,9 @@ def start(store: str | Path | None, year: int, lang: str = "sv", contact: str = 
     """The page's first call: the one parameter check, and the contact address and review date checked
     (an e-mail address; a date YYYY-MM-DD)."""
     start_report(store, year, lang, where="tillganglighet")
-    if not _EMAIL.match(str(contact)):
+    if contact and not _EMAIL.match(str(contact)):
         raise ParameterError(f"tillganglighet: contact {contact!r} is not an e-mail address; set the run plan's "
-                             "'contact' to the address residents write to")
+                             "'contact' (under municipalities: \"<code>\") to the address residents write to")
     if not _DATE.match(str(reviewed)):
         raise ParameterError(f"tillganglighet: reviewed {reviewed!r} is not a date (YYYY-MM-DD); set the run plan's "
                              "'reviewed' to the day the pages were last assessed")
@@ -72,19 +72,20 @@ def intro(store: str | Path | None) -> HTML:
                 "meddela oss om problem, så att vi kan rätta till dem.</p>")
 
 
-def contact_text(contact: str) -> HTML:
-    """What to do when a part of the pages cannot be used: the contact address."""
-    mail = _mail(contact)
+def contact_text(contact: str, store: str | Path | None = None) -> HTML:
+    """What to do when a part of the pages cannot be used: the contact address (without one, the
+    municipality by name: :func:`_to_whom`)."""
+    mail = _to_whom(contact, store)
     return HTML("<p>Om du behöver innehållet i en annan form, till exempel som vanlig text, uppläst eller förklarat, "
-                f"kan du skriva till oss på {mail}. Skriv vilken sida det gäller och hur du vill få innehållet. "
+                f"kan du skriva {mail}. Skriv vilken sida det gäller och hur du vill få innehållet. "
                 "Vi svarar så snart vi kan.</p>")
 
 
-def report_text(contact: str) -> HTML:
+def report_text(contact: str, store: str | Path | None = None) -> HTML:
     """How to report a shortcoming."""
     return HTML("<p>Vi försöker hela tiden göra sidorna mer tillgängliga. Om du upptäcker problem som inte beskrivs "
-                "här, eller om du tycker att vi inte uppfyller lagens krav, skriv till oss på "
-                f"{_mail(contact)} så att vi får veta att problemet finns.</p>")
+                "här, eller om du tycker att vi inte uppfyller lagens krav, skriv "
+                f"{_to_whom(contact, store)} så att vi får veta att problemet finns.</p>")
 
 
 def supervision_text() -> HTML:
@@ -132,3 +133,11 @@ def testing_text(reviewed: str, year: int, updated: dt.date | None = None) -> HT
 def _mail(contact: str) -> str:
     address = html.escape(str(contact), quote=True)
     return f"<a href=\"mailto:{address}\">{address}</a>"
+
+
+def _to_whom(contact: str, store: str | Path | None) -> str:
+    """Where residents write, as the words after "skriv": "till oss på <address>", or — when the run plan
+    gives no address for this municipality — "till Piteå kommuns kontaktcenter" (never another's address)."""
+    if contact:
+        return f"till oss på {_mail(contact)}"
+    return f"till {html.escape(genitive(municipality_name(store) + ' kommun'))} kontaktcenter"
