@@ -43,6 +43,8 @@ from trygghet.data.demo import DEMO_BRA_FILES, DEMO_OPEN_FILES, _geo, write_demo
 from trygghet.data.demo._population import TOTALS
 from trygghet.data.errors import DataError, ParameterError
 from trygghet.data.ingest import ingest
+from trygghet.data.municipalities import MUNICIPALITIES_FILE, municipalities
+from trygghet.data.municipalities import read_boundaries as _read_all
 
 __all__ = [
     "MUNICIPALITIES_FILE",
@@ -59,7 +61,6 @@ __all__ = [
 ]
 
 #: the public boundaries of all 290 municipalities (WGS 84), shipped in ``data/reference/``
-MUNICIPALITIES_FILE = "sverige_kommuner.geojson"
 
 #: SCB's population of all 290 municipalities (1 November 2024, CC0), shipped in ``data/reference/``
 POPULATION_FILE = "sverige_kommuner_befolkning.csv"
@@ -95,14 +96,6 @@ RENAME = {
     "Kallax": "Flyget",
     "Luleborna": "invånarna", "lokalpolisområde Luleå-Boden": "lokalpolisområdet", "Luleå-Boden": "polisen",
 }
-
-
-def municipalities(reference: str | Path | None = None) -> pd.DataFrame:
-    """All municipalities of the shipped boundaries: ``code`` (4 digits), ``name``, ``county`` (2 digits)."""
-    doc = _read_all(reference)
-    rows = [(str(f["properties"]["id"]), str(f["properties"]["kom_namn"]), str(f["properties"]["lan_code"]))
-            for f in doc["features"]]
-    return pd.DataFrame(rows, columns=["code", "name", "county"]).sort_values("code", ignore_index=True)
 
 
 def populations(reference: str | Path | None = None) -> pd.DataFrame:
@@ -349,11 +342,3 @@ def _check_code(code) -> str:
                              f"got {code!r}")
     return text
 
-
-def _read_all(reference: str | Path | None) -> dict:
-    ref = Path(reference) if reference is not None else paths().reference
-    path = ref / MUNICIPALITIES_FILE
-    if not path.is_file():
-        raise DataError(str(path), "the boundaries of Sweden's municipalities are missing",
-                        "restore data/reference/ from the repository")
-    return json.loads(path.read_text(encoding="utf-8"))

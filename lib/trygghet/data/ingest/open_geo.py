@@ -13,26 +13,39 @@ A download whose checksum no longer matches its provenance is left out with a wa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from trygghet.data.config import CRS_SWEREF, MUNICIPALITY_CODE, MUNICIPALITY_NAME, paths
+from trygghet.data.config import CRS_SWEREF, MUNICIPALITY_CODE, MUNICIPALITY_NAME
 from trygghet.data.errors import DataError
 from trygghet.data.ingest.reading import Context
 from trygghet.data.ingest.report import FileReport
-from trygghet.data.ingest.values import fold, to_string
+from trygghet.data.municipalities import municipalities
 from trygghet.data.open.files import read_provenance
 from trygghet.data.open.http import FetchError
 from trygghet.data.open.scb_geo import area_frame, read_json
 
-__all__ = ["scb_areas", "scb_grid_files"]
+__all__ = ["ScbAreas", "scb_areas", "scb_grid_files"]
 
 
-def scb_areas(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """(areas, municipality) from SCB's DeSO/RegSO download in ``RAW/open/``, or None when there is none."""
+class ScbAreas(NamedTuple):
+    """SCB's areas as read from the download: names, codes and polygons (SWEREF 99 TM), the file's report and
+    the municipality (code, name); :func:`trygghet.data.ingest.places.ingest_areas` makes the tables."""
+    names: np.ndarray
+    codes: np.ndarray
+    geometry: gpd.GeoSeries
+    report: FileReport
+    code: str
+    name: str
+
+
+def scb_areas(ctx: Context) -> ScbAreas | None:
+    """SCB's DeSO/RegSO download in ``RAW/open/``, read and checked, or None when there is none (or it is
+    left out, with a warning)."""
     folder = Path(ctx.raw) / "open"
     found = sorted(folder.glob("scb_omraden_*.geojson")) if folder.is_dir() else []
     if not found:
@@ -57,32 +70,13 @@ def scb_areas(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         return None
     report = FileReport(file=f"open/{path.name}", table="areas", rows_read=len(frame), rows_accepted=len(frame))
     report.checks["source"] = f"SCB {prov.get('details', {}).get('layer', 'DeSO/RegSO')} ({prov.get('source_updated')})"
-    geom = gpd.GeoSeries(list(frame["geometry"]), crs=CRS_SWEREF)
-    invalid = ~geom.is_valid.to_numpy(dtype=bool)
-    if invalid.any():
-        geom = geom.make_valid()
-        report.warnings.append(f"{int(invalid.sum())} area geometries were invalid and were repaired")
-    areas = gpd.GeoDataFrame({
-        "area": to_string(frame["område"].to_numpy()),
-        "area_code": to_string(frame["områdeskod"].to_numpy()),
-        "area_km2": geom.area.to_numpy() / 1e6,
-    }, geometry=gpd.GeoSeries(geom.to_numpy(), crs=CRS_SWEREF), crs=CRS_SWEREF)
-    areas = areas.sort_values("area", kind="stable").reset_index(drop=True)
-    ctx.areas = areas
-    ctx.area_lookup = {fold(a): a for a in areas["area"]}
-    ctx.area_lookup.update({fold(c): a for c, a in zip(areas["area_code"], areas["area"])})
-    ctx.reports.append(report)
     level = "RegSO" if prov.get("details", {}).get("level") == "regso" else "DeSO"
-    ctx.warnings.append(f"no areas file (omraden.geojson or omraden.gpkg): the {len(areas)} areas are SCB's {level} "
+    ctx.warnings.append(f"no areas file (omraden.geojson or omraden.gpkg): the {len(frame)} areas are SCB's {level} "
                         f"of municipality {code} (open/{path.name}); put the municipality's own areas in "
                         "omraden.geojson to use them instead")
-    union = areas.geometry.union_all()
-    municipality = gpd.GeoDataFrame({
-        "name": to_string([_name(code)]),
-        "code": to_string([code]),
-        "area_km2": [union.area / 1e6],
-    }, geometry=gpd.GeoSeries([union], crs=CRS_SWEREF), crs=CRS_SWEREF)
-    return areas, municipality
+    return ScbAreas(names=frame["område"].to_numpy(), codes=frame["områdeskod"].to_numpy(),
+                    geometry=gpd.GeoSeries(list(frame["geometry"]), crs=CRS_SWEREF), report=report, code=code,
+                    name=_name(code))
 
 
 def scb_grid_files(raw: Path, municipality: pd.DataFrame, ctx: Context) -> list:
@@ -103,15 +97,12 @@ def scb_grid_files(raw: Path, municipality: pd.DataFrame, ctx: Context) -> list:
 
 
 def _name(code: str) -> str:
-    """The municipality's name from the shipped outlines of all 290 (``data/reference``), else the code."""
+    """The municipality's name from the shipped list of all 290 (``data/reference``), else the code."""
     if code == MUNICIPALITY_CODE:
         return MUNICIPALITY_NAME
     try:
-        doc = json.loads((paths().reference / "sverige_kommuner.geojson").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        known = municipalities()
+    except DataError:
         return code
-    for f in doc.get("features", []):
-        if str(f.get("properties", {}).get("id")) == code:
-            return str(f["properties"].get("kom_namn") or code)
-    return code
-
+    name = known.loc[known["code"] == code, "name"]
+    return str(name.iloc[0]) if len(name) else code

@@ -183,7 +183,7 @@ def ingest_areas(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]
     if not files:
         scb = scb_areas(ctx)  # SCB's DeSO/RegSO from `trygghet fetch`, when the municipality has no areas file
         if scb is not None:
-            return scb
+            return _area_tables(scb.names, scb.codes, scb.geometry, scb.report, ctx, scb.name, scb.code)
         ctx.warnings.append("no areas file (omraden.geojson or omraden.gpkg): areas are empty and places "
                             "are not joined to areas")
         return sch.empty_table("areas"), sch.empty_table("municipality")
@@ -214,14 +214,24 @@ def ingest_areas(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]
     keys = names.map(fold)
     checker.reject(keys.duplicated().to_numpy(dtype=bool), "omrade", names, "the area is listed twice")
     keep = checker.finish()
-    geom = geom[keep]
+    name = _first_value(frame, ("kommun", "kommunnamn"), MUNICIPALITY_NAME)
+    code = _first_value(frame, ("kommunkod",), MUNICIPALITY_CODE)
+    return _area_tables(names[keep].to_numpy(), frame["omradeskod"][keep].to_numpy(), geom[keep], report, ctx,
+                        name, code)
+
+
+def _area_tables(names: np.ndarray, codes: np.ndarray, geom: gpd.GeoSeries, report: FileReport, ctx: Context,
+                 name: str, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The store's ``areas`` (sorted by name; invalid polygons repaired and said so in ``report``) and
+    ``municipality`` (their union, with ``name`` and ``code``) from checked areas in SWEREF 99 TM; sets the
+    context's areas and name lookup for the tables read after them."""
     invalid = ~geom.is_valid.to_numpy(dtype=bool)
     if invalid.any():
         geom = geom.make_valid()
         report.warnings.append(f"{int(invalid.sum())} area geometries were invalid and were repaired")
     areas = gpd.GeoDataFrame({
-        "area": to_string(names[keep].to_numpy()),
-        "area_code": to_string(frame["omradeskod"][keep].to_numpy()),
+        "area": to_string(names),
+        "area_code": to_string(codes),
         "area_km2": geom.area.to_numpy() / 1e6,
     }, geometry=gpd.GeoSeries(geom.to_numpy(), crs=CRS_SWEREF), crs=CRS_SWEREF)
     areas = areas.sort_values("area", kind="stable").reset_index(drop=True)
@@ -230,8 +240,6 @@ def ingest_areas(files: list, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]
     ctx.area_lookup.update({fold(c): a for c, a in zip(areas["area_code"], areas["area"]) if isinstance(c, str)})
     ctx.reports.append(report)
     union = areas.geometry.union_all() if len(areas) else None
-    name = _first_value(frame, ("kommun", "kommunnamn"), MUNICIPALITY_NAME)
-    code = _first_value(frame, ("kommunkod",), MUNICIPALITY_CODE)
     if union is None:
         return areas, sch.empty_table("municipality")
     municipality = gpd.GeoDataFrame({
